@@ -1,0 +1,81 @@
+"""The `inspect` command line: thin commands over the library.
+
+Every command parses its options, calls the library, and renders the result.
+Domain errors are turned into one line on stderr and an exit code here, once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import ExitCode, InspectCliError
+from . import info, log
+from . import list as list_cmd
+from ._output import error
+
+
+class _Group(TyperGroup):
+    """Maps exceptions from any subcommand to a message and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InspectCliError as ex:
+            error(str(ex))
+            raise typer.Exit(ex.exit_code) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt, EOFError):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`inspect list logs | head -1`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(ExitCode.OK) from None
+        except Exception as ex:
+            if os.environ.get("INSPECT_CLI_TRACEBACK"):
+                raise
+            if type(ex).__module__.startswith(("typer", "click")):
+                raise
+            error(f"unexpected {type(ex).__name__}: {ex} (set INSPECT_CLI_TRACEBACK=1 for details)")
+            raise typer.Exit(ExitCode.ERROR) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="inspect",
+    help="Run evaluations and read, list and convert Inspect eval logs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    pass
+
+
+app.add_typer(log.app, name="log")
+app.add_typer(info.app, name="info")
+app.add_typer(list_cmd.app, name="list")
+
+
+def main() -> None:
+    app(prog_name="inspect")
+    sys.exit(0)

@@ -1,0 +1,51 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+
+class Status(str, Enum):
+    started = "started"
+    success = "success"
+    cancelled = "cancelled"
+    error = "error"
+
+
+LogDir = Annotated[
+    str | None,
+    typer.Option(
+        "--log-dir",
+        help="Log directory (a path or URL). Default: INSPECT_LOG_DIR (environment or .env), else ./logs.",
+        show_default=False,
+    ),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+StatusFilter = Annotated[
+    Status | None, typer.Option("--status", help="Only logs with this status (reads each log's header).")
+]
+Retryable = Annotated[
+    bool,
+    typer.Option(
+        "--retryable",
+        help="Only error/cancelled logs whose task has no successful log (newest per task); applied after --status.",
+    ),
+]
+Recursive = Annotated[
+    bool, typer.Option("--recursive/--no-recursive", help="Include logs in subdirectories.")
+]
+Absolute = Annotated[bool, typer.Option("--absolute", help="Print absolute paths instead of paths relative to the cwd.")]
+Strict = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help='Write NaN and +/-Infinity as the strings "NaN", "Infinity", "-Infinity" (strict JSON).',
+    ),
+]
+ResolveAttachments = Annotated[
+    bool, typer.Option("--resolve-attachments", help="Replace attachment:// references with their content.")
+]
+LogPath = Annotated[str, typer.Argument(help="Log file: a path or URL (.eval or .json).", show_default=False)]

@@ -1,0 +1,57 @@
+"""Domain exceptions and the one table of exit codes.
+
+The library raises these; the CLI turns them into a one-line message and the
+exit code below, in one place (`inspect_cli.cli.main`).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the `inspect` command (documented in README.md)."""
+
+    OK = 0
+    ERROR = 1  # the command failed: unreadable log, storage error, failed eval
+    USAGE = 2  # bad command line: unknown option, bad value
+    PARTIAL = 3  # output was printed, but some logs could not be read (named on stderr)
+    INTERRUPTED = 130  # Ctrl-C / SIGINT
+
+
+class InspectCliError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code = ExitCode.ERROR
+
+
+class LogError(InspectCliError):
+    """A log could not be read or written."""
+
+
+class LogFormatError(LogError):
+    """The file is not an eval log, or it is corrupt or truncated."""
+
+
+class LogVersionError(LogFormatError):
+    """The log declares a schema version newer than this tool knows."""
+
+
+class LogExistsError(LogError):
+    """Writing would replace a log of a different run."""
+
+
+class SampleNotFoundError(LogError):
+    """The log holds no sample with the requested id and epoch."""
+
+
+class NotFoundError(InspectCliError):
+    """Nothing exists at the given location."""
+
+
+class StorageError(InspectCliError):
+    """The storage behind a location failed (permissions, bucket, credentials, ...)."""
+
+
+class MissingPackageError(StorageError):
+    """A location needs an optional package that is not installed."""

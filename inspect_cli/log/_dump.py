@@ -1,0 +1,78 @@
+"""Print a log as one JSON document, the way `inspect log dump` shows it.
+
+The header is written first and the samples are then read and written one
+at a time, so dumping a log needs memory for one sample, not for the log.
+As Inspect's dump does, the samples' shared event storage (`events_data`) is
+expanded into the events that reference it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from . import _codec
+from ._file import read_eval_log, read_eval_log_samples
+from ._resolve import resolve_sample
+from ._tree import to_tree
+
+Write = Callable[[bytes], Any]
+_INDENT = b"  "
+
+
+def dump_eval_log(
+    location: str | os.PathLike[str],
+    write: Write,
+    header_only: bool = False,
+    strict: bool = False,
+    resolve_attachments: bool = False,
+) -> None:
+    """Write the log at `location` as indented JSON through `write`.
+
+    `strict` writes NaN and +/-Infinity as the strings "NaN", "Infinity",
+    "-Infinity" (for JSON parsers that reject Inspect's bare literals).
+    """
+    nonfinite: _codec.NonFinite = "string" if strict else "literal"
+    log = read_eval_log(location, header_only=True)
+    header = to_tree(log)
+    keys = list(header)
+    samples_at = keys.index("reductions") if "reductions" in keys else len(keys)
+
+    def member(key: str, value: Any, first: bool) -> None:
+        body = _codec.dumps(value, indent=True, nonfinite=nonfinite)
+        write((b"\n" if first else b",\n") + _INDENT + _codec.dumps(key) + b": " + _reindent(body, 1))
+
+    write(b"{")
+    first = True
+    for key in keys[:samples_at]:
+        member(key, header[key], first)
+        first = False
+    if not header_only:
+        wrote_any = False
+        for sample in read_eval_log_samples(location):
+            tree = resolve_sample(to_tree(sample), attachments=resolve_attachments)
+            body = _reindent(_codec.dumps(tree, indent=True, nonfinite=nonfinite), 2)
+            if not wrote_any:
+                write((b"\n" if first else b",\n") + _INDENT + b'"samples": [\n' + _INDENT * 2 + body)
+                wrote_any = True
+                first = False
+            else:
+                write(b",\n" + _INDENT * 2 + body)
+        if wrote_any:
+            write(b"\n" + _INDENT + b"]")
+    for key in keys[samples_at:]:
+        member(key, header[key], first)
+        first = False
+    write(b"\n}\n" if not first else b"}\n")
+
+
+def _reindent(body: bytes, depth: int) -> bytes:
+    """Indent every line but the first by `depth` levels.
+
+    Safe on JSON text: a string value never spans lines (newlines inside
+    strings are escaped), so only whitespace between tokens changes.
+    """
+    if b"\n" not in body:
+        return body
+    return body.replace(b"\n", b"\n" + _INDENT * depth)

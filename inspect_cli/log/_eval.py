@@ -1,0 +1,165 @@
+"""The `.eval` log format: a zip archive of JSON entries.
+
+    _journal/start.json          version, eval, plan: written when a run starts
+    samples/<id>_epoch_<n>.json  one sample each
+    _journal/summaries/<n>.json  sample summaries flushed while running
+    summaries.json               all sample summaries
+    reductions.json              per-scorer epoch reductions (absent in error logs)
+    header.json                  the log without samples: written when it ends
+
+A log still being written has no header.json: its header comes from
+_journal/start.json, with status "started". A header-only read touches the
+zip directory, header.json and reductions.json, never a sample.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import msgspec
+
+from .. import storage
+from ..errors import LogFormatError, SampleNotFoundError
+from . import _codec, _tree
+from ._schema_compat import check_header
+from ._types import EvalLog, EvalSample
+from ._zip import Compression, ZipReader, ZipWriter
+
+HEADER = "header.json"
+START = "_journal/start.json"
+SUMMARIES = "summaries.json"
+REDUCTIONS = "reductions.json"
+_SAMPLE = re.compile(r"^samples/.+_epoch_\d+\.json$")
+
+SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def sample_entry(id: int | str, epoch: int) -> str:
+    return f"samples/{id}_epoch_{epoch}.json"
+
+
+@contextlib.contextmanager
+def _open(url: str) -> Iterator[ZipReader]:
+    with storage.open_read(url) as f:
+        yield ZipReader(f, url)
+
+
+def _header(z: ZipReader, url: str) -> dict[str, Any]:
+    if HEADER in z:
+        header = _codec.loads(z.read(HEADER), f"{url} ({HEADER})")
+    elif START in z:
+        start = _codec.loads(z.read(START), f"{url} ({START})")
+        if not isinstance(start, dict):
+            raise LogFormatError(f"{url}: {START} is not a JSON object")
+        # Still being written (or its writer died): rebuild the header.
+        header = {}
+        for key, value in start.items():
+            header[key] = value
+            if key == "version":
+                header["status"] = "started"
+        header.setdefault("status", "started")
+    else:
+        raise LogFormatError(f"{url} is not an .eval log (no {HEADER} or {START})")
+    check_header(header, url)
+    return header
+
+
+def _convert(value: Any, cls: type, what: str) -> Any:
+    try:
+        return _tree.convert(value, cls)
+    except msgspec.ValidationError as ex:
+        raise LogFormatError(f"{what}: {ex}") from None
+
+
+def _sample(z: ZipReader, url: str, name: str, hook: SampleHook | None) -> EvalSample:
+    what = f"{url} ({name})"
+    data = z.read(name)
+    try:
+        if hook is None:
+            return _tree.decode(data, EvalSample, what)
+        value = _codec.loads(data, what)
+        return _tree.convert(hook(value) if isinstance(value, dict) else value, EvalSample)
+    except msgspec.ValidationError as ex:
+        raise LogFormatError(f"{what}: {ex}") from None
+
+
+def read_log(url: str, header_only: bool, hook: SampleHook | None = None) -> EvalLog:
+    with _open(url) as z:
+        header = _header(z, url)
+        if REDUCTIONS in z:
+            header["reductions"] = _codec.loads(z.read(REDUCTIONS), f"{url} ({REDUCTIONS})")
+        log: EvalLog = _convert(header, EvalLog, url)
+        if not header_only:
+            log.samples = [_sample(z, url, name, hook) for name in z.names() if _SAMPLE.match(name)]
+    return log
+
+
+def read_samples(url: str, hook: SampleHook | None = None) -> Iterator[EvalSample]:
+    with _open(url) as z:
+        _header(z, url)
+        for name in z.names():
+            if _SAMPLE.match(name):
+                yield _sample(z, url, name, hook)
+
+
+def read_sample(url: str, id: int | str, epoch: int, hook: SampleHook | None = None) -> EvalSample:
+    with _open(url) as z:
+        _header(z, url)
+        name = sample_entry(id, epoch)
+        if name in z:
+            return _sample(z, url, name, hook)
+    raise SampleNotFoundError(f"{url}: no sample with id {id!r} and epoch {epoch}")
+
+
+def summary(sample: dict[str, Any]) -> dict[str, Any]:
+    """The summary of a sample (what listings of samples show without loading them)."""
+    out: dict[str, Any] = {}
+    for key in (
+        "id",
+        "epoch",
+        "input",
+        "target",
+        "metadata",
+        "scores",
+        "model_usage",
+        "role_usage",
+        "started_at",
+        "completed_at",
+        "total_time",
+        "working_time",
+        "uuid",
+        "limit",
+    ):
+        if key in sample:
+            out[key] = sample[key]
+    error = sample.get("error")
+    if isinstance(error, dict):
+        out["error"] = error.get("message", "")
+    out["retries"] = len(sample.get("error_retries") or [])
+    out["completed"] = True
+    out["message_count"] = len(sample.get("messages") or [])
+    return out
+
+
+def encode_to(log: EvalLog, f: Any, compression: Compression = "deflate") -> None:
+    header = _tree.to_tree(log, exclude=("samples", "reductions"))
+    writer = ZipWriter(f, compression)
+    writer.add(START, _codec.dumps({k: header[k] for k in ("version", "eval", "plan") if k in header}))
+    summaries = []
+    for sample in log.samples or []:
+        tree = _tree.to_tree(sample)
+        writer.add(sample_entry(sample.id, sample.epoch), _codec.dumps(tree))
+        summaries.append(summary(tree))
+    writer.add(SUMMARIES, _codec.dumps(summaries))
+    if log.reductions is not None:
+        writer.add(REDUCTIONS, _codec.dumps([_tree.to_tree(r) for r in log.reductions]))
+    writer.add(HEADER, _codec.dumps(header))
+    writer.close()
+
+
+def write_log(log: EvalLog, url: str, compression: Compression = "deflate") -> None:
+    with storage.atomic_write(url) as f:
+        encode_to(log, f, compression)

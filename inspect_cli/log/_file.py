@@ -1,0 +1,161 @@
+"""Read and write eval logs in either format: the public entry points.
+
+The format comes from the file's suffix (`.eval` or `.json`), or for any other
+name from its first bytes (a zip or a JSON object).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Literal
+
+from .. import storage
+from ..errors import LogError, LogExistsError, LogFormatError, NotFoundError
+from . import _eval, _json
+from ._resolve import resolve_sample
+from ._tree import paused_gc
+from ._types import EvalLog, EvalSample
+from ._zip import Compression
+
+Format = Literal["eval", "json"]
+SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    name: Format
+    suffix: str
+    magic: bytes
+    read_log: Callable[[str, bool, SampleHook | None], EvalLog]
+    read_samples: Callable[[str, SampleHook | None], Iterator[EvalSample]]
+    read_sample: Callable[[str, int | str, int, SampleHook | None], EvalSample]
+    write_log: Callable[..., None]
+
+
+FORMATS: dict[str, LogFormat] = {
+    "eval": LogFormat(
+        "eval", ".eval", b"PK", _eval.read_log, _eval.read_samples, _eval.read_sample, _eval.write_log
+    ),
+    "json": LogFormat(
+        "json", ".json", b"{", _json.read_log, _json.read_samples, _json.read_sample, _json.write_log
+    ),
+}
+
+
+def log_format(location: str, format: str | None = None, sniff: bool = True) -> LogFormat:
+    """The format of the log at `location` (named, by suffix, else by content)."""
+    if format is not None and format != "auto":
+        try:
+            return FORMATS[format]
+        except KeyError:
+            raise LogError(f"unknown log format '{format}' (use 'eval' or 'json')") from None
+    suffix = os.path.splitext(location.rstrip("/"))[1].lower()
+    for fmt in FORMATS.values():
+        if suffix == fmt.suffix:
+            return fmt
+    if sniff:
+        with storage.open_read(location) as f:
+            head = f.read(64).lstrip()
+        for fmt in FORMATS.values():
+            if head.startswith(fmt.magic):
+                return fmt
+    raise LogFormatError(f"{location} is not an eval log (expected a .eval or .json file)")
+
+
+def _location(log_file: Any) -> str:
+    """Accept a path, a URL, or anything with a `name` (a listing record)."""
+    if isinstance(log_file, os.PathLike):
+        return os.fspath(log_file)
+    if isinstance(log_file, str):
+        return log_file
+    name = getattr(log_file, "name", None)
+    if isinstance(name, str):
+        return name
+    raise TypeError(f"expected a path or URL, got {type(log_file).__name__}")
+
+
+def _hook(resolve_attachments: bool) -> SampleHook | None:
+    return partial(resolve_sample, attachments=True) if resolve_attachments else None
+
+
+def read_eval_log(
+    log_file: str | os.PathLike[str] | Any,
+    header_only: bool = False,
+    resolve_attachments: bool = False,
+    format: str | None = None,
+) -> EvalLog:
+    """Read a log; with `header_only`, everything but the samples (never decoded).
+
+    `resolve_attachments` expands what Inspect stores once per sample and
+    references from its events (`events_data`, `attachment://` strings).
+    """
+    url = _location(log_file)
+    with storage.errors(url), paused_gc():
+        log = log_format(url, format).read_log(url, header_only, _hook(resolve_attachments))
+    log.__dict__["_location"] = url
+    return log
+
+
+def read_eval_log_samples(
+    log_file: str | os.PathLike[str] | Any, resolve_attachments: bool = False, format: str | None = None
+) -> Iterator[EvalSample]:
+    """The samples of a log, one at a time (a large log never sits in memory whole)."""
+    url = _location(log_file)
+    with storage.errors(url):
+        yield from log_format(url, format).read_samples(url, _hook(resolve_attachments))
+
+
+def read_eval_log_sample(
+    log_file: str | os.PathLike[str] | Any,
+    id: int | str,
+    epoch: int = 1,
+    resolve_attachments: bool = False,
+    format: str | None = None,
+) -> EvalSample:
+    """One sample of a log, by id and epoch."""
+    url = _location(log_file)
+    with storage.errors(url):
+        return log_format(url, format).read_sample(url, id, epoch, _hook(resolve_attachments))
+
+
+def write_eval_log(
+    log: EvalLog,
+    location: str | os.PathLike[str] | None = None,
+    format: str | None = None,
+    compression: Compression = "deflate",
+    overwrite: bool = False,
+) -> None:
+    """Write a log atomically; the format follows the suffix unless given.
+
+    An existing file is replaced only when it holds a log of the same run
+    (or with `overwrite`): a log is never lost to a different run that
+    happened to get the same name.
+    """
+    url = _location(location) if location is not None else log.location
+    if url is None:
+        raise LogError("write_eval_log: no location given and the log has none")
+    with storage.errors(url):
+        fmt = log_format(url, format, sniff=False)
+        if not overwrite:
+            _check_replaceable(log, url)
+        if fmt.name == "eval":
+            fmt.write_log(log, url, compression)
+        else:
+            fmt.write_log(log, url)
+    log.__dict__["_location"] = url
+
+
+def _check_replaceable(log: EvalLog, url: str) -> None:
+    try:
+        existing = read_eval_log(url, header_only=True)
+    except NotFoundError:
+        return
+    except LogError as ex:
+        raise LogExistsError(f"{url} exists and is not a readable log; not replacing it ({ex})") from None
+    if existing.eval.run_id != log.eval.run_id:
+        raise LogExistsError(
+            f"{url} holds a log of another run (run_id {existing.eval.run_id}); not replacing it"
+        )

@@ -1,0 +1,177 @@
+"""Find the logs in a log directory, newest first.
+
+Logs are recognised by name (a `.eval` or `.json` file, not hidden) without
+reading them; task and task id come from Inspect's file naming
+(`<created>_<task>_<task id>.<ext>`). Only a log whose name does not follow
+that pattern has its header read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import msgspec
+
+from .. import config, storage
+from ..errors import InspectCliError
+from ._file import FORMATS, read_eval_log
+from ._names import parse_log_name
+from ._types import EvalLog
+
+
+class EvalLogInfo(msgspec.Struct, kw_only=True):
+    """A log file found in a log directory."""
+
+    name: str  # a URI: file:///abs/path.eval, s3://bucket/key.eval, ...
+    type: str = "file"
+    size: int = 0
+    mtime: float | None = None  # milliseconds since the epoch
+    task: str = ""
+    task_id: str = ""
+    suffix: str | None = None
+
+
+_SUFFIXES = tuple(fmt.suffix for fmt in FORMATS.values())
+
+
+def is_log_file(name: str, formats: Sequence[str] | None = None) -> bool:
+    base = name.rstrip("/").rsplit("/", 1)[-1]
+    if base.startswith("."):
+        return False
+    suffixes = tuple(FORMATS[f].suffix for f in formats) if formats else _SUFFIXES
+    return base.lower().endswith(suffixes)
+
+
+def list_eval_logs(
+    log_dir: str | os.PathLike[str] | None = None,
+    formats: Sequence[str] | None = None,
+    recursive: bool = True,
+    descending: bool = True,
+) -> list[EvalLogInfo]:
+    """The logs in `log_dir` (see `config.log_dir` for the default), newest first."""
+    root = config.log_dir(log_dir)
+    with storage.errors(root):
+        files = _local_files(root, recursive) if storage.is_local(root) else _remote_files(root, recursive)
+    logs = []
+    for uri, size, mtime in files:
+        if not is_log_file(uri, formats):
+            continue
+        parsed = parse_log_name(uri)
+        info = EvalLogInfo(name=uri, size=size, mtime=mtime * 1000.0)
+        if parsed is not None:
+            info.task, info.task_id = parsed
+        logs.append(info)
+    _fill_from_headers([log for log in logs if not log.task_id])
+    logs.sort(key=lambda log: (log.mtime or 0.0, log.name), reverse=descending)
+    return logs
+
+
+def _fill_from_headers(logs: list[EvalLogInfo]) -> None:
+    """Task and task id of logs whose names do not tell them (unreadable ones stay empty)."""
+    for log, header in zip(logs, read_headers(logs)):
+        if isinstance(header, EvalLog):
+            log.task, log.task_id = header.eval.task, header.eval.task_id
+
+
+def _local_files(root: str, recursive: bool) -> list[tuple[str, int, float]]:
+    path = os.path.abspath(storage.local_path(root))
+    if not os.path.exists(path):
+        return []
+    if not os.path.isdir(path):
+        raise InspectCliError(f"{root}: not a directory")
+    out: list[tuple[str, int, float]] = []
+    stack = [path]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=True):
+                    if recursive and not entry.name.startswith("."):
+                        stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=True):
+                    st = entry.stat()
+                    out.append(("file://" + entry.path, st.st_size, st.st_mtime))
+    return out
+
+
+def _remote_files(root: str, recursive: bool) -> list[tuple[str, int, float]]:
+    fs, path = storage.filesystem(root)
+    protocol = storage.scheme(root)
+    if not fs.exists(path):
+        return []
+    if recursive:
+        entries: Iterable[dict[str, Any]] = fs.find(path, detail=True).values()
+    else:
+        entries = fs.ls(path, detail=True)
+    out = []
+    for entry in entries:
+        if entry.get("type") != "file":
+            continue
+        info = storage._remote_info(entry["name"], entry)
+        out.append((f"{protocol}://{entry['name']}", info.size, info.mtime))
+    return out
+
+
+T = TypeVar("T")
+
+
+def read_headers(logs: Sequence[EvalLogInfo | str], workers: int = 8) -> list[EvalLog | InspectCliError]:
+    """The headers of many logs, read concurrently; an unreadable log gives its error."""
+
+    def read(log: EvalLogInfo | str) -> EvalLog | InspectCliError:
+        try:
+            return read_eval_log(log if isinstance(log, str) else log.name, header_only=True)
+        except InspectCliError as ex:
+            return ex
+
+    return _map(read, logs, workers)
+
+
+def _map(fn: Callable[[Any], T], items: Sequence[Any], workers: int) -> list[T]:
+    if len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
+def retryable_eval_logs(logs: Sequence[EvalLogInfo], headers: Sequence[EvalLog | None] | None = None) -> list[EvalLogInfo]:
+    """Logs worth retrying: `error` or `cancelled`, whose task id has no `success`
+    log among `logs`; of several for one task id, only the newest."""
+    if headers is None:
+        headers = [h if isinstance(h, EvalLog) else None for h in read_headers(logs)]
+    succeeded = {h.eval.task_id for h in headers if h is not None and h.status == "success"}
+    newest: dict[str, EvalLogInfo] = {}
+    for log, header in zip(logs, headers):
+        if header is None or header.status not in ("error", "cancelled") or header.eval.task_id in succeeded:
+            continue
+        task_id = header.eval.task_id
+        current = newest.get(task_id)
+        if current is None or (log.mtime or 0) > (current.mtime or 0):
+            newest[task_id] = log
+    chosen = {id(log) for log in newest.values()}
+    return [log for log in logs if id(log) in chosen]
+
+
+def select_eval_logs(
+    logs: Sequence[EvalLogInfo],
+    status: str | None = None,
+    retryable: bool = False,
+) -> tuple[list[EvalLogInfo], list[tuple[EvalLogInfo, InspectCliError]]]:
+    """Filter listed logs by status and/or retryability (reading their headers).
+
+    Returns the selected logs and the logs that could not be read, with why.
+    """
+    if status is None and not retryable:
+        return list(logs), []
+    headers = read_headers(logs)
+    failures = [(log, h) for log, h in zip(logs, headers) if isinstance(h, InspectCliError)]
+    pairs = [(log, h) for log, h in zip(logs, headers) if isinstance(h, EvalLog)]
+    if status is not None:
+        pairs = [(log, h) for log, h in pairs if h.status == status]
+    selected = [log for log, _ in pairs]
+    if retryable:
+        selected = retryable_eval_logs(selected, [h for _, h in pairs])
+    return selected, failures

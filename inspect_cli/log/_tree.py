@@ -1,0 +1,294 @@
+"""Build log Structs from JSON without losing anything, and write them back.
+
+Fast path: msgspec decodes the JSON text straight into the Structs. It fails
+when the log holds something this model does not know (the Structs forbid
+unknown fields, and the tagged unions reject unknown tags), and then the
+tolerant path runs: decode to plain values, `clean` them (drop unknown keys,
+wrap objects with unknown tags in OtherEvent/OtherContent), convert, and
+`attach` the dropped keys to the objects they came from. `to_tree` writes an
+object back as Inspect does (every field that is not None) plus those keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import msgspec
+import msgspec.inspect as mi
+
+from . import _codec
+from ._types import UNKNOWN_TAG, LogStruct, OtherContent, OtherEvent
+
+_EXTRA = "_extra"  # {key: value} of the JSON keys the model does not know
+_WRAPPERS = (OtherEvent, OtherContent)
+
+
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic GC while decoding builds many objects at once.
+
+    Every few hundred allocations would otherwise trigger a collection that
+    walks the half-built log again; pausing more than halves decode time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def decode(data: Any, cls: type, what: str) -> Any:
+    """Decode JSON text into a `cls` Struct, keeping what the model does not know."""
+    with paused_gc():
+        try:
+            return _decoder(cls).decode(data)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            pass
+        return convert(_codec.loads(data, what), cls)
+
+
+def convert(value: Any, cls: type) -> Any:
+    """Build a `cls` Struct from decoded JSON, keeping what the model does not know.
+
+    Raises msgspec.ValidationError when a field the model knows has the wrong type.
+    """
+    with paused_gc():
+        try:
+            return msgspec.convert(value, cls)
+        except msgspec.ValidationError:
+            pass
+        obj = msgspec.convert(_cleaner(mi.type_info(cls))(value), cls)
+        attach(obj, value)
+        return obj
+
+
+_DECODERS: dict[type, msgspec.json.Decoder[Any]] = {}
+
+
+def _decoder(cls: type) -> msgspec.json.Decoder[Any]:
+    dec = _DECODERS.get(cls)
+    if dec is None:
+        dec = _DECODERS[cls] = msgspec.json.Decoder(cls)
+    return dec
+
+
+# ---------------------------------------------------------------------------
+# Cleaning: a copy of decoded JSON that the Structs accept.
+
+Cleaner = Callable[[Any], Any]
+_STRUCT_CLEANERS: dict[type, _StructCleaner] = {}
+
+
+def _cleaner(t: mi.Type) -> Cleaner:
+    return _maybe_cleaner(t) or (lambda v: v)
+
+
+def _maybe_cleaner(t: mi.Type) -> Cleaner | None:
+    """A cleaner for values of type `t`, or None where nothing needs cleaning."""
+    if isinstance(t, mi.StructType):
+        cleaner = _STRUCT_CLEANERS.get(t.cls)
+        if cleaner is None:
+            cleaner = _STRUCT_CLEANERS[t.cls] = _StructCleaner(t)
+        return cleaner
+    if isinstance(t, (mi.ListType, mi.VarTupleType)):
+        item = _maybe_cleaner(t.item_type)
+        if item is None:
+            return None
+        return lambda v: [item(x) for x in v] if type(v) is list else v
+    if isinstance(t, mi.DictType):
+        value = _maybe_cleaner(t.value_type)
+        if value is None:
+            return None
+        return lambda v: {k: value(x) for k, x in v.items()} if type(v) is dict else v
+    if isinstance(t, mi.UnionType):
+        return _union_cleaner(t)
+    return None
+
+
+def _union_cleaner(t: mi.UnionType) -> Cleaner | None:
+    tagged: dict[Any, mi.StructType] = {}
+    tag_field = None
+    wrap = False
+    on_dict: Cleaner | None = None
+    on_list: Cleaner | None = None
+    for member in t.types:
+        if isinstance(member, mi.StructType) and member.tag_field is not None:
+            tag_field = member.tag_field
+            if member.tag == UNKNOWN_TAG:
+                wrap = True
+            else:
+                tagged[member.tag] = member
+        elif isinstance(member, (mi.StructType, mi.DictType)):
+            on_dict = _maybe_cleaner(member)
+        elif isinstance(member, (mi.ListType, mi.VarTupleType)):
+            on_list = _maybe_cleaner(member)
+    if not tagged and on_dict is None and on_list is None:
+        return None
+    members = {tag: _cleaner(member) for tag, member in tagged.items()}
+
+    def clean(v: Any) -> Any:
+        if type(v) is dict:
+            if tag_field is not None:
+                member = members.get(v.get(tag_field))
+                if member is not None:
+                    return member(v)
+                if wrap:
+                    return {tag_field: UNKNOWN_TAG, "data": v}
+            return on_dict(v) if on_dict is not None else v
+        if type(v) is list and on_list is not None:
+            return on_list(v)
+        return v
+
+    return clean
+
+
+class _StructCleaner:
+    """Keeps the keys a Struct knows (cleaning their values); built lazily for recursive types."""
+
+    def __init__(self, info: mi.StructType) -> None:
+        self._info = info
+        self._fields: dict[str, Cleaner | None] | None = None
+
+    def __call__(self, v: Any) -> Any:
+        if type(v) is not dict:
+            return v
+        fields = self._fields
+        if fields is None:
+            fields = {f.encode_name: _maybe_cleaner(f.type) for f in self._info.fields}
+            if self._info.tag_field is not None:
+                fields[self._info.tag_field] = None
+            self._fields = fields
+        out = {}
+        for key, value in v.items():
+            if key in fields:
+                clean = fields[key]
+                out[key] = value if clean is None else clean(value)
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Attaching the unknown keys to the objects built from the cleaned JSON.
+
+
+class _Plan:
+    """Per-class facts the walks need, computed once."""
+
+    __slots__ = ("known", "fields", "nested", "nested_names", "tag")
+
+    def __init__(self, cls: type) -> None:
+        info = mi.type_info(cls)
+        assert isinstance(info, mi.StructType)
+        self.fields: list[tuple[str, str, bool]] = []  # (name, key, required)
+        self.nested: list[tuple[str, str]] = []  # fields that may hold Structs
+        for f in info.fields:
+            self.fields.append((f.name, f.encode_name, f.required))
+            if _may_hold_struct(f.type):
+                self.nested.append((f.name, f.encode_name))
+        self.nested_names = frozenset(name for name, _ in self.nested)
+        self.tag = (info.tag_field, info.tag) if info.tag_field is not None else None
+        known = {key for _, key, _ in self.fields}
+        if self.tag is not None:
+            known.add(self.tag[0])
+        self.known = frozenset(known)
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type) -> _Plan:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _Plan(cls)
+    return plan
+
+
+def _may_hold_struct(t: mi.Type) -> bool:
+    if isinstance(t, mi.StructType):
+        return True
+    if isinstance(t, (mi.ListType, mi.VarTupleType)):
+        return _may_hold_struct(t.item_type)
+    if isinstance(t, mi.DictType):
+        return _may_hold_struct(t.value_type)
+    if isinstance(t, mi.UnionType):
+        return any(_may_hold_struct(x) for x in t.types)
+    return False
+
+
+def attach(obj: LogStruct, raw: Any) -> None:
+    """Record on `obj` (and its children) the keys of `raw` the model does not know."""
+    if isinstance(obj, _WRAPPERS) or type(raw) is not dict:
+        return
+    plan = _plan(type(obj))
+    if not plan.known.issuperset(raw):
+        obj.__dict__[_EXTRA] = {k: v for k, v in raw.items() if k not in plan.known}
+    for name, key in plan.nested:
+        sub = raw.get(key)
+        if sub is not None:
+            _attach_value(getattr(obj, name), sub)
+
+
+def _attach_value(value: Any, raw: Any) -> None:
+    if isinstance(value, LogStruct):
+        attach(value, raw)
+    elif type(value) is list and type(raw) is list:
+        for item, raw_item in zip(value, raw):
+            if isinstance(item, LogStruct):
+                attach(item, raw_item)
+    elif type(value) is dict and type(raw) is dict:
+        for key, item in value.items():
+            if isinstance(item, LogStruct):
+                attach(item, raw.get(key))
+
+
+def extra_fields(obj: LogStruct) -> dict[str, Any]:
+    """The fields of `obj` (as read) that the model does not know."""
+    if isinstance(obj, _WRAPPERS):
+        return dict(obj.data)
+    return dict(obj.__dict__.get(_EXTRA) or {})
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+def to_tree(obj: LogStruct, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The JSON value of `obj`: its fields that are not None, then its unknown keys.
+
+    Required fields are written even when None (old logs hold null there).
+    `exclude` names top-level keys to leave out.
+    """
+    if isinstance(obj, _WRAPPERS):
+        return dict(obj.data)
+    plan = _plan(type(obj))
+    out: dict[str, Any] = {}
+    if plan.tag is not None:
+        out[plan.tag[0]] = plan.tag[1]
+    nested = plan.nested_names
+    for name, key, required in plan.fields:
+        if key in exclude:
+            continue
+        value = getattr(obj, name)
+        if value is None and not required:
+            continue
+        out[key] = _value(value) if name in nested and value is not None else value
+    extra = obj.__dict__.get(_EXTRA)
+    if extra:
+        for key, value in extra.items():
+            if key not in out and key not in exclude:
+                out[key] = value
+    return out
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, LogStruct):
+        return to_tree(value)
+    if type(value) is list:
+        return [to_tree(v) if isinstance(v, LogStruct) else v for v in value]
+    if type(value) is dict:
+        return {k: to_tree(v) if isinstance(v, LogStruct) else v for k, v in value.items()}
+    return value

@@ -1,0 +1,769 @@
+"""The eval log model: msgspec Structs for Inspect's log schema (version 2).
+
+Every optional field has a default, so logs from older Inspect versions (which
+lack newer fields) decode. Structs forbid unknown fields, so the fast path
+(typed decoding straight from JSON) fails on a log holding fields this model
+does not know; the reader then takes the tolerant path, which records those
+fields per object for the writer to put back (see `_tree.py`).
+Types of the fields code relies on are precise; payloads Inspect itself leaves
+free-form (metadata, store, tool arguments, ...) are `Any`.
+
+Timestamps stay strings: re-encoding a parsed datetime could change its text
+("+00:00" vs "Z"), and a log must round-trip unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+import msgspec
+
+__all__ = [
+    "ApprovalEvent",
+    "ChatCompletionChoice",
+    "ChatMessage",
+    "ChatMessageAssistant",
+    "ChatMessageSystem",
+    "ChatMessageTool",
+    "ChatMessageUser",
+    "Content",
+    "ContentAudio",
+    "ContentData",
+    "ContentDocument",
+    "ContentImage",
+    "ContentReasoning",
+    "ContentText",
+    "ContentVideo",
+    "ErrorEvent",
+    "EvalConfig",
+    "EvalDataset",
+    "EvalError",
+    "EvalLog",
+    "EvalMetric",
+    "EvalMetricDefinition",
+    "EvalPlan",
+    "EvalPlanStep",
+    "EvalResults",
+    "EvalRevision",
+    "EvalSample",
+    "EvalSampleLimit",
+    "EvalSampleReductions",
+    "EvalSampleScore",
+    "EvalScore",
+    "EvalScorer",
+    "EvalSpec",
+    "EvalStats",
+    "Event",
+    "EventsData",
+    "GenerateConfig",
+    "InfoEvent",
+    "InputEvent",
+    "LoggerEvent",
+    "LoggingMessage",
+    "ModelCall",
+    "ModelEvent",
+    "ModelOutput",
+    "ModelUsage",
+    "OtherContent",
+    "OtherEvent",
+    "SampleInitEvent",
+    "SampleLimitEvent",
+    "SandboxEvent",
+    "Score",
+    "ScoreEvent",
+    "SpanBeginEvent",
+    "SpanEndEvent",
+    "StateEvent",
+    "StepEvent",
+    "StoreEvent",
+    "SubtaskEvent",
+    "ToolCall",
+    "ToolCallError",
+    "ToolEvent",
+    "Value",
+]
+
+Status = Literal["started", "success", "cancelled", "error"]
+
+# A score value: Inspect allows scalars, lists of scalars and dicts of scalars.
+# None also appears: versions before 0.3.50 wrote NaN and Infinity as null.
+Value = Union[str, int, float, bool, None, list[Any], dict[str, Any]]
+
+
+class LogStruct(
+    msgspec.Struct, kw_only=True, dict=True, forbid_unknown_fields=True, repr_omit_defaults=True
+):
+    """Base of every log object.
+
+    `dict=True` gives each instance a `__dict__`, where the reader keeps the
+    unknown fields of the JSON object it was built from (see `_tree.py`).
+    """
+
+
+# ---------------------------------------------------------------------------
+# Polymorphic members (messages, content, events) are msgspec tagged unions:
+# the tag field ("role", "type", "event") picks the class. A tag this model does
+# not know (from a newer Inspect) fails the fast path; the tolerant path then
+# wraps that object, whole, in OtherContent / OtherEvent.
+
+UNKNOWN_TAG = "__unknown__"
+
+
+class _Tagged(LogStruct):
+    """A union member; its tag value is exposed under the tag field's name."""
+
+    @property
+    def tag(self) -> str:
+        return self.__struct_config__.tag  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------
+# Small shared types
+
+
+class EvalError(LogStruct):
+    message: str
+    traceback: str = ""
+    traceback_ansi: str = ""
+
+
+class ModelUsage(LogStruct):
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    input_tokens_cache_write: int | None = None
+    input_tokens_cache_read: int | None = None
+    reasoning_tokens: int | None = None
+    total_cost: float | None = None
+
+
+class LoggingMessage(LogStruct):
+    message: str
+    level: str = "info"
+    created: float = 0.0
+    name: str | None = None
+    filename: str | None = None
+    module: str | None = None
+    lineno: int | None = None
+
+
+class GenerateConfig(LogStruct):
+    max_retries: int | None = None
+    timeout: int | float | None = None
+    attempt_timeout: int | float | None = None
+    max_connections: int | None = None
+    system_message: str | None = None
+    max_tokens: int | None = None
+    top_p: float | None = None
+    temperature: float | None = None
+    stop_seqs: list[str] | None = None
+    best_of: int | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    logit_bias: dict[str, float] | None = None
+    seed: int | None = None
+    top_k: int | None = None
+    num_choices: int | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    parallel_tool_calls: bool | None = None
+    internal_tools: bool | None = None
+    max_tool_output: int | None = None
+    cache_prompt: str | bool | None = None
+    reasoning_effort: str | None = None
+    reasoning_tokens: int | None = None
+    reasoning_summary: str | None = None
+    reasoning_history: str | None = None
+    response_schema: Any = None
+    extra_body: dict[str, Any] | None = None
+
+
+# ---------------------------------------------------------------------------
+# Content
+
+
+class _ContentBase(_Tagged, tag_field="type"):
+    @property
+    def type(self) -> str:
+        return self.tag
+
+
+class ContentText(_ContentBase, tag="text"):
+    text: str = ""
+    refusal: bool | None = None
+    citations: list[Any] | None = None
+    internal: Any = None
+
+
+class ContentReasoning(_ContentBase, tag="reasoning"):
+    reasoning: str = ""
+    summary: str | None = None
+    signature: str | None = None
+    redacted: bool = False
+    internal: Any = None
+
+
+class ContentImage(_ContentBase, tag="image"):
+    image: str = ""
+    detail: str = "auto"
+    internal: Any = None
+
+
+class ContentAudio(_ContentBase, tag="audio"):
+    audio: str = ""
+    format: str = ""
+    internal: Any = None
+
+
+class ContentVideo(_ContentBase, tag="video"):
+    video: str = ""
+    format: str = ""
+    internal: Any = None
+
+
+class ContentData(_ContentBase, tag="data"):
+    data: dict[str, Any] = {}
+    internal: Any = None
+
+
+class ContentDocument(_ContentBase, tag="document"):
+    document: str = ""
+    filename: str | None = None
+    mime_type: str | None = None
+    internal: Any = None
+
+
+class OtherContent(_ContentBase, tag=UNKNOWN_TAG):
+    """Content of a type this model does not know: `data` is the whole object."""
+
+    data: dict[str, Any] = {}
+
+    @property
+    def type(self) -> str:
+        return str(self.data.get("type"))
+
+
+Content = Union[
+    ContentText,
+    ContentReasoning,
+    ContentImage,
+    ContentAudio,
+    ContentVideo,
+    ContentData,
+    ContentDocument,
+    OtherContent,
+]
+
+
+# ---------------------------------------------------------------------------
+# Messages
+
+
+class ToolCallError(LogStruct):
+    type: str
+    message: str = ""
+
+
+class ToolCall(LogStruct):
+    id: str
+    function: str
+    arguments: dict[str, Any] = {}
+    type: str | None = None
+    internal: Any = None
+    parse_error: str | None = None
+    view: Any = None
+
+
+class _MessageBase(_Tagged, tag_field="role"):
+    content: str | list[Content]
+    id: str | None = None
+    source: str | None = None
+    metadata: dict[str, Any] | None = None
+    internal: Any = None
+
+    @property
+    def role(self) -> str:
+        return self.tag
+
+    @property
+    def text(self) -> str:
+        """The message's text (its text parts, joined)."""
+        if isinstance(self.content, str):
+            return self.content
+        return "\n".join(c.text for c in self.content if isinstance(c, ContentText))
+
+
+class ChatMessageSystem(_MessageBase, tag="system"):
+    pass
+
+
+class ChatMessageUser(_MessageBase, tag="user"):
+    tool_call_id: list[str] | None = None
+
+
+class ChatMessageAssistant(_MessageBase, tag="assistant"):
+    tool_calls: list[ToolCall] | None = None
+    model: str | None = None
+
+
+class ChatMessageTool(_MessageBase, tag="tool"):
+    tool_call_id: str | None = None
+    function: str | None = None
+    error: ToolCallError | None = None
+
+
+ChatMessage = Union[ChatMessageSystem, ChatMessageUser, ChatMessageAssistant, ChatMessageTool]
+
+
+# ---------------------------------------------------------------------------
+# Model output
+
+
+class ChatCompletionChoice(LogStruct):
+    message: ChatMessageAssistant
+    stop_reason: str = "unknown"
+    logprobs: Any = None
+
+
+class ModelOutput(LogStruct):
+    model: str = ""
+    choices: list[ChatCompletionChoice] = []
+    completion: str | None = None
+    usage: ModelUsage | None = None
+    time: float | None = None
+    metadata: dict[str, Any] | None = None
+    error: str | None = None
+    input_context_tokens: int | None = None
+
+
+# ---------------------------------------------------------------------------
+# Scores
+
+
+class Score(LogStruct):
+    value: Value
+    answer: str | None = None
+    explanation: str | None = None
+    metadata: dict[str, Any] | None = None
+    history: list[Any] = []
+
+
+class EvalSampleScore(Score):
+    sample_id: str | int | None = None
+
+
+class EvalSampleReductions(LogStruct):
+    scorer: str
+    reducer: str | None = None
+    samples: list[EvalSampleScore] = []
+
+
+# ---------------------------------------------------------------------------
+# Events
+
+
+class _EventBase(_Tagged, tag_field="event"):
+    uuid: str | None = None
+    span_id: str | None = None
+    timestamp: str = ""
+    working_start: float = 0.0
+    pending: bool | None = None
+    metadata: dict[str, Any] | None = None
+
+    @property
+    def event(self) -> str:
+        return self.tag
+
+
+class SpanBeginEvent(_EventBase, tag="span_begin"):
+    id: str = ""
+    parent_id: str | None = None
+    type: str | None = None
+    name: str = ""
+
+
+class SpanEndEvent(_EventBase, tag="span_end"):
+    id: str = ""
+
+
+class SampleInitEvent(_EventBase, tag="sample_init"):
+    sample: dict[str, Any] = {}
+    state: dict[str, Any] = {}
+
+
+class SampleLimitEvent(_EventBase, tag="sample_limit"):
+    type: str = ""
+    message: str = ""
+    limit: float | None = None
+
+
+class StateEvent(_EventBase, tag="state"):
+    changes: list[Any] = []
+
+
+class StoreEvent(_EventBase, tag="store"):
+    changes: list[Any] = []
+
+
+class ModelCall(LogStruct):
+    request: dict[str, Any] = {}
+    response: dict[str, Any] | None = None
+    time: float | None = None
+    call_refs: list[list[int]] | None = None
+    call_key: str | None = None
+
+
+class ModelEvent(_EventBase, tag="model"):
+    model: str = ""
+    role: str | None = None
+    input: list[ChatMessage] = []
+    input_refs: list[list[int]] | None = None
+    tools: list[Any] = []
+    tool_choice: Any = None
+    config: GenerateConfig = msgspec.field(default_factory=GenerateConfig)
+    output: ModelOutput = msgspec.field(default_factory=ModelOutput)
+    retries: int | None = None
+    error: str | None = None
+    cache: str | None = None
+    call: ModelCall | None = None
+    completed: str | None = None
+    working_time: float | None = None
+
+
+class ToolEvent(_EventBase, tag="tool"):
+    type: str = "function"
+    id: str = ""
+    function: str = ""
+    arguments: dict[str, Any] = {}
+    internal: Any = None
+    view: Any = None
+    result: Any = ""
+    truncated: Any = None
+    error: ToolCallError | None = None
+    events: list[Event] = []
+    completed: str | None = None
+    working_time: float | None = None
+    agent: str | None = None
+    failed: bool | None = None
+    message_id: str | None = None
+
+
+class ApprovalEvent(_EventBase, tag="approval"):
+    message: str = ""
+    call: ToolCall | None = None
+    view: Any = None
+    approver: str = ""
+    decision: str = ""
+    modified: ToolCall | None = None
+    explanation: str | None = None
+
+
+class InputEvent(_EventBase, tag="input"):
+    input: str = ""
+    input_ansi: str = ""
+
+
+class ScoreEvent(_EventBase, tag="score"):
+    score: Score | None = None
+    target: str | list[str] | None = None
+    intermediate: bool = False
+    scorer: str | None = None
+    scorer_args: dict[str, Any] | None = None
+    model_usage: dict[str, ModelUsage] | None = None
+
+
+class ErrorEvent(_EventBase, tag="error"):
+    error: EvalError | None = None
+
+
+class LoggerEvent(_EventBase, tag="logger"):
+    message: LoggingMessage | None = None
+
+
+class InfoEvent(_EventBase, tag="info"):
+    source: str | None = None
+    data: Any = None
+
+
+class StepEvent(_EventBase, tag="step"):
+    action: str = ""
+    type: str | None = None
+    name: str = ""
+
+
+class SubtaskEvent(_EventBase, tag="subtask"):
+    name: str = ""
+    type: str | None = None
+    input: dict[str, Any] = {}
+    result: Any = None
+    events: list[Event] = []
+    completed: str | None = None
+    working_time: float | None = None
+
+
+class SandboxEvent(_EventBase, tag="sandbox"):
+    action: str = ""
+    cmd: str | None = None
+    options: dict[str, Any] | None = None
+    file: str | None = None
+    input: str | None = None
+    result: int | None = None
+    output: str | None = None
+    completed: str | None = None
+
+
+class OtherEvent(_Tagged, tag_field="event", tag=UNKNOWN_TAG):
+    """An event of a type this model does not know: `data` is the whole object."""
+
+    data: dict[str, Any] = {}
+
+    @property
+    def event(self) -> str:
+        return str(self.data.get("event"))
+
+
+Event = Union[
+    SpanBeginEvent,
+    SpanEndEvent,
+    SampleInitEvent,
+    SampleLimitEvent,
+    StateEvent,
+    StoreEvent,
+    ModelEvent,
+    ToolEvent,
+    ApprovalEvent,
+    InputEvent,
+    ScoreEvent,
+    ErrorEvent,
+    LoggerEvent,
+    InfoEvent,
+    StepEvent,
+    SubtaskEvent,
+    SandboxEvent,
+    OtherEvent,
+]
+
+
+# ---------------------------------------------------------------------------
+# Samples
+
+
+class EvalSampleLimit(LogStruct):
+    type: str
+    limit: float | None = None
+
+
+class EventsData(LogStruct):
+    """Messages and model-call payloads shared by a sample's events (0.3.200+).
+
+    Model events then hold `input_refs`/`call_refs` ranges into these lists
+    instead of repeating the messages.
+    """
+
+    messages: list[ChatMessage] = []
+    calls: list[Any] = []
+
+
+class EvalSample(LogStruct):
+    id: int | str
+    epoch: int
+    input: str | list[ChatMessage]
+    target: str | list[str] = ""
+    choices: list[str] | None = None
+    sandbox: Any = None
+    files: list[str] | None = None
+    setup: str | None = None
+    messages: list[ChatMessage] = []
+    output: ModelOutput = msgspec.field(default_factory=ModelOutput)
+    scores: dict[str, Score] | None = None
+    metadata: dict[str, Any] = {}
+    store: dict[str, Any] = {}
+    events: list[Event] = []
+    model_usage: dict[str, ModelUsage] = {}
+    role_usage: dict[str, ModelUsage] = {}
+    started_at: str | None = None
+    completed_at: str | None = None
+    total_time: float | None = None
+    working_time: float | None = None
+    uuid: str | None = None
+    invalidation: Any = None
+    error: EvalError | None = None
+    error_retries: list[EvalError] | None = None
+    attachments: dict[str, str] = {}
+    limit: EvalSampleLimit | None = None
+    events_data: EventsData | None = None
+    turn_count: int | None = None
+
+
+# ---------------------------------------------------------------------------
+# Header: spec, plan, results, stats
+
+
+class EvalDataset(LogStruct):
+    name: str | None = None
+    location: str | None = None
+    samples: int | None = None
+    sample_ids: list[int | str] | None = None
+    shuffled: bool | None = None
+
+
+class EvalConfig(LogStruct):
+    limit: int | list[int] | None = None
+    sample_id: str | int | list[str | int] | None = None
+    sample_shuffle: bool | int | None = None
+    epochs: int | None = None
+    epochs_reducer: list[str] | None = None
+    approval: Any = None
+    fail_on_error: bool | float | None = None
+    continue_on_fail: bool | None = None
+    retry_on_error: int | None = None
+    score_on_error: bool | None = None
+    message_limit: int | None = None
+    token_limit: int | None = None
+    time_limit: int | None = None
+    working_limit: int | None = None
+    cost_limit: float | None = None
+    max_samples: int | None = None
+    max_tasks: int | None = None
+    max_subprocesses: int | None = None
+    max_sandboxes: int | None = None
+    sandbox_cleanup: bool | None = None
+    sandbox_prebuilt: bool | None = None
+    log_samples: bool | None = None
+    log_realtime: bool | None = None
+    log_images: bool | None = None
+    log_buffer: int | None = None
+    log_shared: int | None = None
+    score_display: bool | None = None
+
+
+class EvalRevision(LogStruct):
+    type: str = "git"
+    origin: str = ""
+    commit: str = ""
+    dirty: bool | None = None
+
+
+class EvalMetricDefinition(LogStruct):
+    name: str
+    options: dict[str, Any] | None = None
+
+
+class EvalScorer(LogStruct):
+    name: str
+    options: dict[str, Any] | None = None
+    metrics: list[Any] | dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class EvalSpec(LogStruct, kw_only=True):
+    eval_set_id: str | None = None
+    eval_id: str | None = None
+    run_id: str = ""
+    created: str
+    task: str
+    task_id: str = ""
+    task_version: int | str = 0
+    task_file: str | None = None
+    task_display_name: str | None = None
+    task_registry_name: str | None = None
+    task_attribs: dict[str, Any] = {}
+    task_args: dict[str, Any] = {}
+    task_args_passed: dict[str, Any] | None = None
+    solver: str | None = None
+    solver_args: dict[str, Any] | None = None
+    solver_args_passed: dict[str, Any] = {}
+    tags: list[str] | None = None
+    dataset: EvalDataset = msgspec.field(default_factory=EvalDataset)
+    sandbox: Any = None
+    model: str = ""
+    model_generate_config: GenerateConfig = msgspec.field(default_factory=GenerateConfig)
+    model_base_url: str | None = None
+    model_args: dict[str, Any] = {}
+    model_roles: dict[str, Any] | None = None
+    config: EvalConfig = msgspec.field(default_factory=EvalConfig)
+    revision: EvalRevision | None = None
+    packages: dict[str, str] = {}
+    metadata: dict[str, Any] | None = None
+    scorers: list[EvalScorer] | None = None
+    metrics: Any = None
+
+
+class EvalPlanStep(LogStruct):
+    solver: str
+    params: dict[str, Any] = {}
+    params_passed: dict[str, Any] = {}
+
+
+class EvalPlan(LogStruct):
+    name: str = "plan"
+    steps: list[EvalPlanStep] = []
+    finish: EvalPlanStep | None = None
+    config: GenerateConfig = msgspec.field(default_factory=GenerateConfig)
+
+
+class EvalMetric(LogStruct):
+    name: str
+    # None where versions before 0.3.50 wrote NaN or Infinity as null.
+    value: int | float | None
+    params: dict[str, Any] = {}
+    metadata: dict[str, Any] | None = None
+
+
+class EvalScore(LogStruct):
+    name: str
+    scorer: str
+    reducer: str | None = None
+    scored_samples: int | None = None
+    unscored_samples: int | None = None
+    params: dict[str, Any] = {}
+    metrics: dict[str, EvalMetric] = {}
+    metadata: dict[str, Any] | None = None
+
+
+class EvalResults(LogStruct):
+    total_samples: int = 0
+    completed_samples: int = 0
+    early_stopping: Any = None
+    scores: list[EvalScore] = []
+    metadata: dict[str, Any] | None = None
+    sample_reductions: list[EvalSampleReductions] | None = None
+    headline: Any = None
+
+
+class EvalStats(LogStruct):
+    started_at: str = ""
+    completed_at: str = ""
+    model_usage: dict[str, ModelUsage] = {}
+    role_usage: dict[str, ModelUsage] = {}
+    connection_limit_history: list[Any] = []
+
+
+class EvalLog(LogStruct, kw_only=True):
+    """An evaluation log: what ran (`eval`, `plan`), how it went and its samples.
+
+    `samples` is None when only the header was read. `logging` holds the run's
+    log messages: the top-level `logging` list of logs written before 0.3.40.
+    """
+
+    version: int = 2
+    status: Status = "started"
+    eval: EvalSpec
+    plan: EvalPlan = msgspec.field(default_factory=EvalPlan)
+    results: EvalResults | None = None
+    stats: EvalStats = msgspec.field(default_factory=EvalStats)
+    error: EvalError | None = None
+    invalidated: bool = False
+    tags: list[str] = []
+    metadata: dict[str, Any] = {}
+    samples: list[EvalSample] | None = None
+    reductions: list[EvalSampleReductions] | None = None
+    logging: list[LoggingMessage] | None = None
+
+    @property
+    def location(self) -> str | None:
+        """Where this log was read from or last written to."""
+        return self.__dict__.get("_location")
+
+
+POLYMORPHIC = (ChatMessage, Content, Event)

@@ -1,0 +1,187 @@
+"""Every location is a URL: a local path, `file://`, `s3://`, `memory://`, ...
+
+Local paths are served by the standard library (fast start, mmap, atomic
+rename). Anything else goes through fsspec, which `filesystem()` alone imports,
+so s3fs/botocore load only when a remote URL is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from .errors import InspectCliError, MissingPackageError, NotFoundError, StorageError
+
+# fsspec protocols and the package that provides each (for the error message).
+_PACKAGES = {
+    "s3": "s3fs",
+    "s3a": "s3fs",
+    "gs": "gcsfs",
+    "gcs": "gcsfs",
+    "az": "adlfs",
+    "abfs": "adlfs",
+    "abfss": "adlfs",
+    "hf": "huggingface_hub",
+}
+
+
+def scheme(url: str) -> str:
+    """The URL scheme ('' for a plain path)."""
+    head, sep, _ = url.partition("://")
+    return head.lower() if sep and "/" not in head else ""
+
+
+def is_local(url: str) -> bool:
+    return scheme(url) in ("", "file")
+
+
+def local_path(url: str) -> str:
+    """The filesystem path of a local URL."""
+    return url[len("file://") :] if url.lower().startswith("file://") else url
+
+
+def join(base: str, *parts: str) -> str:
+    """Join path parts onto a URL or path with '/' (or os.sep locally)."""
+    if is_local(base) and not base.lower().startswith("file://"):
+        return os.path.join(base, *parts)
+    return "/".join([base.rstrip("/"), *(p.strip("/") for p in parts)])
+
+
+def filesystem(url: str) -> tuple[Any, str]:
+    """The fsspec filesystem for `url` and the path within it."""
+    proto = scheme(url) or "file"
+    try:
+        import fsspec
+
+        return fsspec.core.url_to_fs(url)
+    except ImportError as ex:
+        package = _PACKAGES.get(proto, getattr(ex, "name", None) or proto)
+        raise MissingPackageError(
+            f"{proto}:// locations need the '{package}' package (pip install {package})"
+        ) from None
+    except ValueError as ex:  # fsspec: "Protocol not known"
+        raise StorageError(f"{url}: {ex}") from None
+
+
+@contextlib.contextmanager
+def errors(url: str) -> Iterator[None]:
+    """Turn storage exceptions into one-line domain errors naming `url`."""
+    try:
+        yield
+    except InspectCliError:
+        raise
+    except FileNotFoundError:
+        raise NotFoundError(f"{url}: no such file or directory") from None
+    except PermissionError as ex:
+        raise StorageError(f"{url}: permission denied{_detail(ex)}") from None
+    except IsADirectoryError:
+        raise StorageError(f"{url}: is a directory") from None
+    except OSError as ex:
+        raise StorageError(f"{url}: {ex.strerror or ex}") from None
+    except Exception as ex:
+        # botocore and friends: missing credentials, unknown endpoint, ...
+        if type(ex).__module__.split(".")[0] in ("botocore", "aiobotocore", "s3fs", "fsspec", "aiohttp"):
+            raise StorageError(f"{url}: {type(ex).__name__}: {ex}") from None
+        raise
+
+
+def _detail(ex: OSError) -> str:
+    text = str(ex.args[0]) if ex.args and isinstance(ex.args[0], str) else ""
+    return f" ({text})" if text and "ermission" not in text else ""
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    url: str
+    size: int
+    mtime: float  # seconds since the epoch
+
+
+def info(url: str) -> FileInfo:
+    with errors(url):
+        if is_local(url):
+            st = os.stat(local_path(url))
+            return FileInfo(url, st.st_size, st.st_mtime)
+        fs, path = filesystem(url)
+        return _remote_info(url, fs.info(path))
+
+
+def _remote_info(url: str, entry: dict[str, Any]) -> FileInfo:
+    mtime = entry.get("LastModified") or entry.get("mtime") or entry.get("created") or 0
+    if hasattr(mtime, "timestamp"):
+        mtime = mtime.timestamp()
+    return FileInfo(url, int(entry.get("size") or 0), float(mtime))
+
+
+def exists(url: str) -> bool:
+    with errors(url):
+        if is_local(url):
+            return os.path.exists(local_path(url))
+        fs, path = filesystem(url)
+        return bool(fs.exists(path))
+
+
+def read_bytes(url: str) -> bytes | mmap.mmap:
+    """The whole content of `url`; local files are memory-mapped, not copied."""
+    with errors(url):
+        if is_local(url):
+            with open(local_path(url), "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size == 0:
+                    return b""
+                return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        fs, path = filesystem(url)
+        return fs.cat_file(path)
+
+
+def open_read(url: str) -> IO[bytes]:
+    """A seekable binary file; remote files fetch only the byte ranges read."""
+    with errors(url):
+        if is_local(url):
+            return open(local_path(url), "rb")
+        fs, path = filesystem(url)
+        return fs.open(path, "rb", block_size=256 * 1024, cache_type="readahead")
+
+
+@contextlib.contextmanager
+def atomic_write(url: str) -> Iterator[IO[bytes]]:
+    """A binary file whose content replaces `url` only when the block succeeds.
+
+    Locally: a temporary file in the same folder, renamed over the target.
+    Remotely: a local temporary file uploaded in one request at the end (an
+    object store never exposes a partial object).
+    """
+    with errors(url):
+        if is_local(url):
+            path = local_path(url)
+            folder = os.path.dirname(os.path.abspath(path))
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="-" + os.path.basename(path))
+            try:
+                with os.fdopen(fd, "w+b") as f:
+                    yield f
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            return
+        fs, path = filesystem(url)
+        with tempfile.TemporaryFile() as f:
+            yield f
+            f.seek(0)
+            with fs.open(path, "wb") as out:
+                while chunk := f.read(8 * 1024 * 1024):
+                    out.write(chunk)
+
+
+def write_bytes(url: str, data: bytes) -> None:
+    with atomic_write(url) as f:
+        f.write(data)
