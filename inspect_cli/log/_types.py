@@ -366,7 +366,7 @@ class _EventBase(_Tagged, tag_field="event"):
     uuid: str | None = None
     span_id: str | None = None
     timestamp: str = ""
-    working_start: float = 0.0
+    working_start: float | None = None  # absent in logs before about 0.3.50
     pending: bool | None = None
     metadata: dict[str, Any] | None = None
 
