@@ -25,7 +25,7 @@ from .. import storage
 from ..errors import LogFormatError, SampleNotFoundError
 from . import _codec, _tree
 from ._schema_compat import check_header
-from ._types import EvalLog, EvalSample
+from ._types import EvalLog, EvalSample, EvalSampleReductions
 from ._zip import Compression, ZipReader, ZipWriter
 
 HEADER = "header.json"
@@ -74,6 +74,16 @@ def _convert(value: Any, cls: type, what: str) -> Any:
         raise LogFormatError(f"{what}: {ex}") from None
 
 
+_REDUCTIONS = list[EvalSampleReductions]
+
+
+def _decode(data: bytes, cls: Any, what: str) -> Any:
+    try:
+        return _tree.decode(data, cls, what)
+    except msgspec.ValidationError as ex:
+        raise LogFormatError(f"{what}: {ex}") from None
+
+
 def _sample(z: ZipReader, url: str, name: str, hook: SampleHook | None) -> EvalSample:
     what = f"{url} ({name})"
     data = z.read(name)
@@ -86,12 +96,11 @@ def _sample(z: ZipReader, url: str, name: str, hook: SampleHook | None) -> EvalS
         raise LogFormatError(f"{what}: {ex}") from None
 
 
-def read_log(url: str, header_only: bool, hook: SampleHook | None = None) -> EvalLog:
+def read_log(url: str, header_only: bool, hook: SampleHook | None = None, trailing: bool = True) -> EvalLog:
     with _open(url) as z:
-        header = _header(z, url)
-        if REDUCTIONS in z:
-            header["reductions"] = _codec.loads(z.read(REDUCTIONS), f"{url} ({REDUCTIONS})")
-        log: EvalLog = _convert(header, EvalLog, url)
+        log: EvalLog = _convert(_header(z, url), EvalLog, url)
+        if trailing and REDUCTIONS in z:
+            log.reductions = _decode(z.read(REDUCTIONS), _REDUCTIONS, f"{url} ({REDUCTIONS})")
         if not header_only:
             log.samples = [_sample(z, url, name, hook) for name in z.names() if _SAMPLE.match(name)]
     return log

@@ -29,7 +29,7 @@ class LogFormat:
     name: Format
     suffix: str
     magic: bytes
-    read_log: Callable[[str, bool, SampleHook | None], EvalLog]
+    read_log: Callable[..., EvalLog]
     read_samples: Callable[[str, SampleHook | None], Iterator[EvalSample]]
     read_sample: Callable[[str, int | str, int, SampleHook | None], EvalSample]
     write_log: Callable[..., None]
@@ -95,6 +95,18 @@ def read_eval_log(
     url = _location(log_file)
     with storage.errors(url), paused_gc():
         log = log_format(url, format).read_log(url, header_only, _hook(resolve_attachments))
+    log.__dict__["_location"] = url
+    return log
+
+
+def read_eval_log_header(log_file: str | os.PathLike[str] | Any) -> EvalLog:
+    """The header of a log for listings: like `read_eval_log(header_only=True)`
+    but without the members that grow with the samples (`reductions`, and in
+    `.json` logs anything stored after the samples), so its cost does not
+    depend on the number of samples."""
+    url = _location(log_file)
+    with storage.errors(url), paused_gc():
+        log = log_format(url).read_log(url, True, None, trailing=False)
     log.__dict__["_location"] = url
     return log
 

@@ -20,11 +20,13 @@ from .. import storage
 from ..errors import LogFormatError, SampleNotFoundError
 from . import _codec, _tree
 from ._schema_compat import check_header, upgrade_v1_header, upgrade_v1_sample, v1_scorer_name
-from ._types import EvalLog, EvalSample
+from ._types import EvalLog, EvalSample, EvalSampleReductions
 
 _members = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _raw_list = msgspec.json.Decoder(list[msgspec.Raw])
 _SAMPLES = "samples"
+_REDUCTIONS = "reductions"
+_REDUCTIONS_TYPE = list[EvalSampleReductions]
 
 SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -59,9 +61,14 @@ class _Document:
         return list(self._raw) if self._raw is not None else self._keys
 
     def header(self) -> dict[str, Any]:
-        """Every member but the samples, decoded, in document order."""
+        """Every member but the samples, in document order: decoded, except
+        `reductions`, left raw (msgspec.Raw) for a typed decode where possible."""
         if self._raw is not None:
-            return {k: _codec.loads(v, self.what) for k, v in self._raw.items() if k != _SAMPLES}
+            return {
+                k: (v if k == _REDUCTIONS else _codec.loads(v, self.what))
+                for k, v in self._raw.items()
+                if k != _SAMPLES
+            }
         return dict(self._header)
 
     def has_samples(self) -> bool:
@@ -85,6 +92,116 @@ class _Document:
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+
+
+# ---------------------------------------------------------------------------
+# Header-only reads that do not even scan the samples. Inspect writes the
+# members before `samples` first (parsed here from the start of the file) and
+# the few after it last, each on a line of its own at two spaces' indent; a
+# JSON string never holds a raw newline, so `\n  "` starts a top-level key.
+
+
+class _NeedMore(Exception):
+    pass
+
+
+def _head(data: Any, what: str) -> tuple[dict[str, Any], int | None] | None:
+    """The members before `samples` and the byte offset of its value (None if the
+    document has no samples); None when the start of the file does not parse so."""
+    size = len(data)
+    n = min(size, 64 * 1024)
+    while True:
+        chunk = bytes(data[:n])
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError as ex:
+            if n == size or ex.start < len(chunk) - 3:
+                return None
+            text = chunk[: ex.start].decode("utf-8")
+        try:
+            members, at = _parse_head(text, complete=n == size)
+        except _NeedMore:
+            n = min(size, n * 4)
+            continue
+        except (json.JSONDecodeError, ValueError, IndexError):
+            return None
+        return members, (len(text[:at].encode("utf-8")) if at is not None else None)
+
+
+def _parse_head(text: str, complete: bool) -> tuple[dict[str, Any], int | None]:
+    decoder = json.JSONDecoder()
+    members: dict[str, Any] = {}
+
+    def ws(i: int) -> int:
+        return _WS.match(text, i).end()  # type: ignore[union-attr]
+
+    try:
+        i = ws(0)
+        if text[i] != "{":
+            raise ValueError("not an object")
+        i = ws(i + 1)
+        if text[i] == "}":
+            return members, None
+        while True:
+            key, i = decoder.raw_decode(text, i)
+            i = ws(i)
+            if text[i] != ":":
+                raise ValueError("expected ':'")
+            i = ws(i + 1)
+            if key == _SAMPLES:
+                return members, i
+            members[key], i = decoder.raw_decode(text, i)
+            i = ws(i)
+            if text[i] == "}":
+                return members, None
+            if text[i] != ",":
+                raise ValueError("expected ','")
+            i = ws(i + 1)
+    except (json.JSONDecodeError, IndexError):
+        if complete:
+            raise
+        raise _NeedMore from None
+
+
+_KEY_LINE = b'\n  "'
+_FIRST_AFTER_SAMPLES = (b'"reductions"', b'"logging"')
+
+
+def _tail(data: Any, samples_at: int, what: str) -> dict[str, Any] | None:
+    """The members after `samples`, found from the end of the file; None when
+    this file's layout does not allow it (then the caller scans it whole)."""
+    size = len(data)
+    window = max(samples_at, size - max(1 << 20, size // 16))
+    end, found = size, None
+    while True:
+        at = data.rfind(_KEY_LINE, window, end)
+        if at < 0:
+            break
+        quote = at + len(_KEY_LINE) - 1
+        try:
+            found = _Document(b"{" + bytes(data[quote:]), what).header()
+        except LogFormatError:
+            return None  # a top-level key line that does not parse: not Inspect's layout
+        if bytes(data[quote : quote + 12]).startswith(_FIRST_AFTER_SAMPLES):
+            return found
+        end = at
+    if window > samples_at:
+        return None  # the first member after the samples may lie before the window
+    return found or {}
+
+
+def read_header_members(data: Any, what: str, trailing: bool = True) -> dict[str, Any] | None:
+    """The top-level members of a `.json` log but `samples`, without scanning the
+    samples; with `trailing=False`, only those before the samples. None when
+    the file's layout needs a full scan."""
+    head = _head(data, what)
+    if head is None:
+        return None
+    members, samples_at = head
+    if samples_at is None or not trailing:
+        return members
+    tail = _tail(data, samples_at, what)
+    return None if tail is None else {**members, **tail}
 
 
 def _scan(text: str, what: str, error: str, parse_samples: bool = False) -> Iterator[tuple[str, Any]]:
@@ -172,15 +289,33 @@ def _samples(doc: _Document, header: dict[str, Any], version: int, hook: SampleH
         yield _convert(item, EvalSample, doc.what)
 
 
+def _header_log(header: dict[str, Any], url: str) -> tuple[int, EvalLog]:
+    reductions = header.get(_REDUCTIONS)
+    if isinstance(reductions, msgspec.Raw):
+        header = {k: v for k, v in header.items() if k != _REDUCTIONS}
+    version = check_header(header, url)
+    log: EvalLog = _convert(upgrade_v1_header(header) if version < 2 else header, EvalLog, url)
+    if isinstance(reductions, msgspec.Raw):
+        try:
+            log.reductions = _tree.decode(reductions, _REDUCTIONS_TYPE, url)
+        except msgspec.ValidationError as ex:
+            raise LogFormatError(f"{url}: reductions: {ex}") from None
+    return version, log
+
+
 def _open(url: str) -> tuple[_Document, dict[str, Any], int, EvalLog]:
     doc = _Document(storage.read_bytes(url), url)
     header = doc.header()
-    version = check_header(header, url)
-    log = _convert(upgrade_v1_header(header) if version < 2 else header, EvalLog, url)
+    version, log = _header_log(header, url)
     return doc, header, version, log
 
 
-def read_log(url: str, header_only: bool, hook: SampleHook | None = None) -> EvalLog:
+def read_log(url: str, header_only: bool, hook: SampleHook | None = None, trailing: bool = True) -> EvalLog:
+    if header_only:
+        data = storage.read_bytes(url)
+        header = read_header_members(data, url, trailing)
+        if header is not None:
+            return _header_log(header, url)[1]
     doc, header, version, log = _open(url)
     if not header_only and doc.has_samples():
         log.samples = list(_samples(doc, header, version, hook))

@@ -17,7 +17,7 @@ import msgspec
 
 from .. import config, storage
 from ..errors import InspectCliError
-from ._file import FORMATS, read_eval_log
+from ._file import FORMATS, read_eval_log_header
 from ._names import parse_log_name
 from ._types import EvalLog
 
@@ -123,7 +123,7 @@ def read_headers(logs: Sequence[EvalLogInfo | str], workers: int = 8) -> list[Ev
 
     def read(log: EvalLogInfo | str) -> EvalLog | InspectCliError:
         try:
-            return read_eval_log(log if isinstance(log, str) else log.name, header_only=True)
+            return read_eval_log_header(log if isinstance(log, str) else log.name)
         except InspectCliError as ex:
             return ex
 

@@ -63,7 +63,7 @@ def convert(value: Any, cls: type) -> Any:
         except msgspec.ValidationError:
             pass
         obj = msgspec.convert(_cleaner(mi.type_info(cls))(value), cls)
-        attach(obj, value)
+        _attach_value(obj, value)
         return obj
 
 

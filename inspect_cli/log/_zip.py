@@ -1,17 +1,17 @@
 """A small zip reader and writer for `.eval` logs.
 
-The standard library's `zipfile` parses the central directory, but cannot
-inflate zstd entries (method 93, which Inspect writes by default since about
-0.3.250) nor write them. So entry data is read and written here: stored (0),
-deflate (8) and zstd (93), with Zip64 records when a log grows past 4 GiB or
-65,535 entries. Entries may repeat a name (a rewritten entry); the last wins.
+The standard library's `zipfile` can neither inflate nor write zstd entries
+(method 93, which Inspect writes by default since about 0.3.250), and parses
+the whole central directory even to read one entry. So archives are read and
+written here: stored (0), deflate (8) and zstd (93) entries, with Zip64
+records when a log grows past 4 GiB or 65,535 entries. Entries may repeat a
+name (a rewritten entry); the last one wins.
 """
 
 from __future__ import annotations
 
 import struct
 import time
-import zipfile
 import zlib
 from dataclasses import dataclass
 from typing import IO, Literal
@@ -40,48 +40,154 @@ def _zstandard():  # imported only when a zstd entry is met
     return zstandard
 
 
+@dataclass(frozen=True)
+class _Info:
+    name: str
+    method: int
+    crc: int
+    compressed: int
+    size: int
+    offset: int
+
+
 class ZipReader:
-    """Reads entries of a zip archive from a seekable binary file."""
+    """Reads entries of a zip archive from a seekable binary file.
+
+    The central directory is read in one request and searched, not parsed
+    whole, for single entries: finding header.json costs the same in a log of
+    ten samples as in one of ten thousand.
+    """
 
     def __init__(self, f: IO[bytes], what: str) -> None:
         self._f = f
         self._what = what
+        self._index: dict[str, _Info] | None = None
         try:
-            infos = zipfile.ZipFile(f).infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as ex:
-            raise LogFormatError(f"{what} is not a readable .eval log (bad or truncated zip: {ex})") from None
-        self._infos: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
-            self._infos.pop(info.filename, None)  # a rewritten entry moves to its new place
-            self._infos[info.filename] = info
+            self._cd = self._central_directory()
+        except (OSError, struct.error, ValueError) as ex:
+            raise self._bad(str(ex)) from None
+
+    def _bad(self, detail: str) -> LogFormatError:
+        return LogFormatError(f"{self._what} is not a readable .eval log (bad or truncated zip: {detail})")
+
+    def _central_directory(self) -> bytes:
+        f = self._f
+        end = f.seek(0, 2)
+        tail_size = min(end, _EOCD.size + 0xFFFF + _LOCATOR64.size)
+        f.seek(end - tail_size)
+        tail = f.read(tail_size)
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < _EOCD.size:
+            raise self._bad("no end of central directory record")
+        _, _, _, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
+        if (cd_offset == _MAX32 or count == _MAX16 or cd_size == _MAX32) and at >= _LOCATOR64.size:
+            loc = tail[at - _LOCATOR64.size : at]
+            if loc[:4] == b"PK\x06\x07":
+                _, _, eocd64_at, _ = _LOCATOR64.unpack(loc)
+                f.seek(eocd64_at)
+                record = f.read(_EOCD64.size)
+                if record[:4] != b"PK\x06\x06":
+                    raise self._bad("bad zip64 end record")
+                cd_size, cd_offset = _EOCD64.unpack(record)[8:10]
+        if cd_offset + cd_size > end:
+            raise self._bad("central directory past the end of the file")
+        f.seek(cd_offset)
+        cd = f.read(cd_size)
+        if len(cd) != cd_size or (cd_size and cd[:4] != b"PK\x01\x02"):
+            raise self._bad("damaged central directory")
+        return cd
+
+    def _record(self, at: int) -> _Info:
+        cd = self._cd
+        (sig, _, _, _, method, _, _, crc, csize, usize, nlen, xlen, clen, _, _, _, offset) = _CENTRAL.unpack_from(cd, at)
+        if sig != b"PK\x01\x02":
+            raise self._bad("damaged central directory")
+        start = at + _CENTRAL.size
+        name = cd[start : start + nlen].decode("utf-8", "replace")
+        if _MAX32 in (csize, usize, offset):
+            extra = cd[start + nlen : start + nlen + xlen]
+            usize, csize, offset = _zip64_values(extra, usize, csize, offset)
+        return _Info(name, method, crc, csize, usize, offset)
+
+    def _next(self, at: int) -> int:
+        nlen, xlen, clen = struct.unpack_from("<HHH", self._cd, at + 28)
+        return at + _CENTRAL.size + nlen + xlen + clen
+
+    def _all(self) -> dict[str, _Info]:
+        if self._index is None:
+            index: dict[str, _Info] = {}
+            at, cd = 0, self._cd
+            try:
+                while at < len(cd):
+                    info = self._record(at)
+                    index.pop(info.name, None)  # a rewritten entry moves to its new place
+                    index[info.name] = info
+                    at = self._next(at)
+            except struct.error:
+                raise self._bad("damaged central directory") from None
+            self._index = index
+        return self._index
+
+    def _find(self, name: str) -> _Info | None:
+        if self._index is not None:
+            return self._index.get(name)
+        encoded = name.encode("utf-8")
+        cd, end = self._cd, len(self._cd)
+        while True:
+            at = cd.rfind(encoded, 0, end)
+            if at < 0:
+                return None
+            record = at - _CENTRAL.size
+            if record >= 0 and cd[record : record + 4] == b"PK\x01\x02":
+                nlen = struct.unpack_from("<H", cd, record + 28)[0]
+                if nlen == len(encoded):
+                    return self._record(record)
+            end = at
 
     def names(self) -> list[str]:
         """Entry names in archive order (a rewritten entry at its last place)."""
-        return list(self._infos)
+        return list(self._all())
 
     def __contains__(self, name: str) -> bool:
-        return name in self._infos
+        return self._find(name) is not None
 
     def read(self, name: str) -> bytes:
-        info = self._infos.get(name)
+        info = self._find(name)
         if info is None:
             raise LogFormatError(f"{self._what}: no entry '{name}'")
         try:
-            self._f.seek(info.header_offset)
+            self._f.seek(info.offset)
             header = self._f.read(_LOCAL.size)
             if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
                 raise LogFormatError(f"{self._what}: entry '{name}' is damaged (bad local header)")
             fields = _LOCAL.unpack(header)
-            self._f.seek(info.header_offset + _LOCAL.size + fields[9] + fields[10])
-            raw = self._f.read(info.compress_size)
+            self._f.seek(info.offset + _LOCAL.size + fields[9] + fields[10])
+            raw = self._f.read(info.compressed)
         except OSError as ex:
             raise LogFormatError(f"{self._what}: cannot read entry '{name}': {ex}") from None
-        if len(raw) < info.compress_size:
+        if len(raw) < info.compressed:
             raise LogFormatError(f"{self._what}: entry '{name}' is truncated")
-        data = _inflate(info.compress_type, raw, info.file_size, f"{self._what}: entry '{name}'")
-        if zlib.crc32(data) != info.CRC:
+        data = _inflate(info.method, raw, info.size, f"{self._what}: entry '{name}'")
+        if zlib.crc32(data) != info.crc:
             raise LogFormatError(f"{self._what}: entry '{name}' is corrupt (CRC mismatch)")
         return data
+
+
+def _zip64_values(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
+    at = 0
+    while at + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, at)
+        if tag == 1:
+            values = list(struct.unpack_from(f"<{size // 8}Q", extra, at + 4))
+            if usize == _MAX32 and values:
+                usize = values.pop(0)
+            if csize == _MAX32 and values:
+                csize = values.pop(0)
+            if offset == _MAX32 and values:
+                offset = values.pop(0)
+            break
+        at += 4 + size
+    return usize, csize, offset
 
 
 def _inflate(method: int, raw: bytes, size: int, what: str) -> bytes:
