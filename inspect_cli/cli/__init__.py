@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 from .. import __version__
 from ..errors import ExitCode, InspectCliError
 from . import info, log
-from . import list as list_cmd
+from . import listing
 from ._output import error
 
 
@@ -67,13 +67,21 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", metavar="NAME=VALUE", help="Set an environment variable for this command (repeatable)."),
+    ] = None,
 ) -> None:
-    pass
+    for item in env or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--env")
+        os.environ[name] = value
 
 
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")
-app.add_typer(list_cmd.app, name="list")
+app.add_typer(listing.app, name="list")
 
 
 def main() -> None:

@@ -7,9 +7,11 @@ from typing import Annotated
 import typer
 
 from .. import storage
-from ..log._dump import dump_eval_log
+from ..log._dump import dump_eval_log, dump_headers
+from ..log._schema import eval_log_schema
+from ..log._typescript import eval_log_typescript
 from . import _options as opt
-from ._output import write_bytes
+from ._output import write_bytes, write_json
 
 app = typer.Typer(help="Read logs (older spelling of `inspect log`).", no_args_is_help=True)
 
@@ -53,3 +55,24 @@ def _path_and_threshold(args: list[str], header_only: bool) -> tuple[str, int]:
         path = args[1] if args[0] == threshold else args[0]
         return path, int(threshold)
     raise typer.BadParameter("expected one log file (and, after --header-only, an optional number of MB)")
+
+
+@app.command("log-file-headers")
+def log_file_headers(
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Log files (paths or URLs).")],
+    strict: opt.Strict = False,
+) -> None:
+    """Print the headers of several logs as one JSON list."""
+    dump_headers(paths, write_bytes, strict=strict)
+
+
+@app.command("log-schema")
+def log_schema() -> None:
+    """Print the JSON Schema of the log format."""
+    write_json(eval_log_schema())
+
+
+@app.command("log-types")
+def log_types() -> None:
+    """Print TypeScript declarations of the log format."""
+    print(eval_log_typescript(), end="")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import typer
 
-from ..log._dump import dump_eval_log
+from ..errors import ExitCode
+from ..log._convert import convert_eval_logs
+from ..log._dump import dump_eval_log, dump_headers
+from ..log._schema import eval_log_schema
+from ..log._typescript import eval_log_typescript
 from . import _options as opt
-from ._output import write_bytes
-from .list import list_logs
+from ._output import error, write_bytes, write_json
+from .listing import list_logs
 
 app = typer.Typer(help="Query, read and convert logs.", no_args_is_help=True)
 
@@ -25,3 +30,48 @@ def dump(
 ) -> None:
     """Print a log file as JSON."""
     dump_eval_log(path, write_bytes, header_only=header_only, strict=strict, resolve_attachments=resolve_attachments)
+
+
+@app.command("headers")
+def headers(
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Log files (paths or URLs).")],
+    strict: opt.Strict = False,
+) -> None:
+    """Print the headers of several logs as one JSON list."""
+    dump_headers(paths, write_bytes, strict=strict)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the log format."""
+    write_json(eval_log_schema())
+
+
+@app.command("types")
+def types() -> None:
+    """Print TypeScript declarations of the log format."""
+    print(eval_log_typescript(), end="")
+
+
+class Format(str, Enum):
+    eval = "eval"
+    json = "json"
+
+
+@app.command("convert")
+def convert(
+    path: Annotated[str, typer.Argument(help="A log file, or a directory of logs (searched recursively).")],
+    to: Annotated[Format, typer.Option("--to", help="Format to convert to.")],
+    output_dir: Annotated[str, typer.Option("--output-dir", help="Directory to write the converted logs to.")],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace logs that exist in the output directory.")] = False,
+) -> None:
+    """Convert logs between the .eval and .json formats."""
+    results = convert_eval_logs(path, to.value, output_dir, overwrite=overwrite)
+    failed = [r for r in results if r.error is not None]
+    for r in results:
+        if r.error is not None:
+            error(str(r.error))
+        else:
+            print(r.target)
+    if failed:
+        raise typer.Exit(ExitCode.ERROR if len(failed) == len(results) else ExitCode.PARTIAL)

@@ -76,3 +76,13 @@ def _reindent(body: bytes, depth: int) -> bytes:
     if b"\n" not in body:
         return body
     return body.replace(b"\n", b"\n" + _INDENT * depth)
+
+
+def dump_headers(locations: list[str], write: Write, strict: bool = False) -> None:
+    """Write the headers of several logs as one indented JSON list."""
+    nonfinite: _codec.NonFinite = "string" if strict else "literal"
+    write(b"[")
+    for i, location in enumerate(locations):
+        body = _codec.dumps(to_tree(read_eval_log(location, header_only=True)), indent=True, nonfinite=nonfinite)
+        write((b"\n" if i == 0 else b",\n") + _INDENT + _reindent(body, 1))
+    write(b"\n]\n" if locations else b"]\n")

@@ -11,12 +11,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
 
 from .. import config, storage
-from ..errors import InspectCliError
+from ..errors import InspectCliError, NotFoundError
 from ._file import FORMATS, read_eval_log_header
 from ._names import parse_log_name
 from ._types import EvalLog
@@ -97,21 +98,33 @@ def _local_files(root: str, recursive: bool) -> list[tuple[str, int, float]]:
     return out
 
 
+_OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"}
+
+
 def _remote_files(root: str, recursive: bool) -> list[tuple[str, int, float]]:
     fs, path = storage.filesystem(root)
     protocol = storage.scheme(root)
-    if not fs.exists(path):
-        return []
-    if recursive:
-        entries: Iterable[dict[str, Any]] = fs.find(path, detail=True).values()
-    else:
-        entries = fs.ls(path, detail=True)
+    try:
+        if recursive:
+            entries: Iterable[dict[str, Any]] = fs.find(path, detail=True).values()
+        else:
+            entries = fs.ls(path, detail=True)
+    except FileNotFoundError:
+        entries = []
     out = []
     for entry in entries:
         if entry.get("type") != "file":
             continue
         info = storage._remote_info(entry["name"], entry)
         out.append((f"{protocol}://{entry['name']}", info.size, info.mtime))
+    if not out and protocol in _OBJECT_STORES:
+        # An empty listing may hide an unknown bucket or missing credentials.
+        bucket = path.strip("/").split("/", 1)[0]
+        try:
+            with storage.errors(f"{protocol}://{bucket}"):
+                fs.ls(bucket)
+        except NotFoundError:
+            raise NotFoundError(f"{protocol}://{bucket}: no such bucket") from None
     return out
 
 
@@ -155,17 +168,26 @@ def retryable_eval_logs(logs: Sequence[EvalLogInfo], headers: Sequence[EvalLog |
     return [log for log in logs if id(log) in chosen]
 
 
+@dataclass
+class Selection:
+    """Listed logs after filtering, with the headers that were read (if any)."""
+
+    logs: list[EvalLogInfo]
+    headers: dict[str, EvalLog]  # by log name, when headers were read
+    failures: list[tuple[EvalLogInfo, InspectCliError]]
+
+
 def select_eval_logs(
     logs: Sequence[EvalLogInfo],
     status: str | None = None,
     retryable: bool = False,
-) -> tuple[list[EvalLogInfo], list[tuple[EvalLogInfo, InspectCliError]]]:
-    """Filter listed logs by status and/or retryability (reading their headers).
-
-    Returns the selected logs and the logs that could not be read, with why.
-    """
-    if status is None and not retryable:
-        return list(logs), []
+    need_headers: bool = False,
+) -> Selection:
+    """Filter listed logs by status and/or retryability, reading their headers
+    (concurrently) only when a filter or `need_headers` asks for them.
+    Logs that could not be read are left out and reported in `failures`."""
+    if status is None and not retryable and not need_headers:
+        return Selection(list(logs), {}, [])
     headers = read_headers(logs)
     failures = [(log, h) for log, h in zip(logs, headers) if isinstance(h, InspectCliError)]
     pairs = [(log, h) for log, h in zip(logs, headers) if isinstance(h, EvalLog)]
@@ -174,4 +196,24 @@ def select_eval_logs(
     selected = [log for log, _ in pairs]
     if retryable:
         selected = retryable_eval_logs(selected, [h for _, h in pairs])
-    return selected, failures
+    return Selection(selected, {log.name: h for log, h in pairs}, failures)
+
+
+def log_summary(header: EvalLog) -> dict[str, Any]:
+    """What `list logs --long` shows of a log, from its header."""
+    results = header.results
+    headline = None
+    if results is not None and results.scores:
+        score = results.scores[0]
+        name, metric = next(iter(score.metrics.items()), (None, None))
+        if metric is not None:
+            headline = {"scorer": score.name, "metric": name, "value": metric.value}
+    return {
+        "status": header.status,
+        "model": header.eval.model,
+        "created": header.eval.created,
+        "total_samples": results.total_samples if results is not None else header.eval.dataset.samples,
+        "completed_samples": results.completed_samples if results is not None else None,
+        "headline": headline,
+        "error": header.error.message if header.error is not None else None,
+    }

@@ -1,0 +1,96 @@
+"""Listing logs through the Python API."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from helpers import load_json
+from inspect_cli import config
+from inspect_cli.log._list import list_eval_logs, retryable_eval_logs
+from inspect_cli.log._names import parse_log_name
+
+
+def _names(logs: list, root: Path) -> list[str]:
+    return [os.path.relpath(log.name.removeprefix("file://"), root) for log in logs]
+
+
+def test_records_are_uris_newest_first(fixture_root: Path) -> None:
+    root = fixture_root / "v0.3.285"
+    logs = list_eval_logs(root / "logs")
+    golden = load_json((root / "golden/02-log-list-json.txt").read_text())
+    assert _names(logs, root) == [g["name"] for g in golden]
+    assert all(log.name.startswith("file://") for log in logs)
+    assert [(log.task, log.task_id, log.size, log.mtime) for log in logs] == [
+        (g["task"], g["task_id"], g["size"], g["mtime"]) for g in golden
+    ]
+
+
+def test_not_recursive(fixture_root: Path) -> None:
+    root = fixture_root / "v0.3.285"
+    logs = list_eval_logs(root / "logs", recursive=False)
+    golden = load_json((root / "golden/08-log-list-json-no-recursive.txt").read_text())
+    assert _names(logs, root) == [g["name"] for g in golden]
+
+
+def test_retryable_matches_inspects_python_api(fixture_root: Path) -> None:
+    root = fixture_root / "v0.3.285"
+    logs = retryable_eval_logs(list_eval_logs(root / "logs"))
+    assert _names(logs, root) == load_json((root / "golden/39-py-retryable_eval_logs.txt").read_text())
+
+
+def test_names_that_do_not_follow_inspects_pattern_read_the_header(fixture_root: Path, tmp_path: Path) -> None:
+    src = fixture_root / "v0.3.285/logs/2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval"
+    (tmp_path / "my-run.eval").write_bytes(src.read_bytes())
+    (tmp_path / ".hidden.eval").write_bytes(src.read_bytes())
+    (tmp_path / "notes.txt").write_text("not a log")
+    [log] = list_eval_logs(tmp_path)
+    assert (log.task, log.task_id) == ("arith", "iFuLDY63AF3YxkTTDvdb5N")
+
+
+def test_parse_log_name() -> None:
+    assert parse_log_name("2026-11-28T06-09-18-00-00_arith-flaky_ZXLYRNkuFEHEdTq52KgjkE.eval") == (
+        "arith-flaky",
+        "ZXLYRNkuFEHEdTq52KgjkE",
+    )
+    assert parse_log_name("s3://b/logs/2026-11-28T06-11-15+00-00_arith_LhwQkvAuW882VmPJ2W9TXT.json") == (
+        "arith",
+        "LhwQkvAuW882VmPJ2W9TXT",
+    )
+    assert parse_log_name("my-run.eval") is None
+
+
+def test_log_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    (project / "sub" / "deeper").mkdir(parents=True)
+    (project / ".env").write_text("INSPECT_LOG_DIR=./from-dotenv\nOTHER_SETTING=from-dotenv\n")
+    monkeypatch.chdir(project / "sub" / "deeper")
+    config.reset_dotenv()
+    # .env found upward; relative to the .env file's folder, not the cwd
+    assert config.log_dir() == str(project / "from-dotenv")
+    assert os.environ["OTHER_SETTING"] == "from-dotenv"  # the whole file is loaded
+    # the environment wins over .env, read when used (set at run time)
+    monkeypatch.setenv("INSPECT_LOG_DIR", "from-env")
+    assert config.log_dir() == "from-env"
+    # an explicit log dir wins over both
+    assert config.log_dir("explicit") == "explicit"
+    monkeypatch.delenv("INSPECT_LOG_DIR")
+    monkeypatch.chdir(tmp_path)
+    config.reset_dotenv()
+    assert config.log_dir() == "logs"
+
+
+def test_dotenv_never_overrides_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("INSPECT_LOG_DIR=dotenv-logs\nAWS_REGION=from-dotenv\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_REGION", "from-shell")
+    config.reset_dotenv()
+    config.load_dotenv()
+    assert os.environ["AWS_REGION"] == "from-shell"
+
+
+def test_listing_an_empty_or_missing_dir(tmp_path: Path) -> None:
+    assert list_eval_logs(tmp_path / "nothing-here") == []
+    assert list_eval_logs(tmp_path) == []
