@@ -12,8 +12,7 @@ import mmap
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any, IO, NamedTuple
 
 from .errors import InspectCliError, MissingPackageError, NotFoundError, StorageError
 
@@ -95,8 +94,7 @@ def _detail(ex: OSError) -> str:
     return f" ({text})" if text and "ermission" not in text else ""
 
 
-@dataclass(frozen=True)
-class FileInfo:
+class FileInfo(NamedTuple):
     url: str
     size: int
     mtime: float  # seconds since the epoch

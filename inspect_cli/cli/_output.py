@@ -7,11 +7,12 @@ import sys
 from typing import Any
 
 from .. import storage
-from ..log import _codec
 
 
 def write_json(value: Any, strict: bool = True) -> None:
     """Print one JSON document (strict: non-finite numbers as strings)."""
+    from ..log import _codec
+
     data = _codec.dumps(value, indent=True, nonfinite="string" if strict else "literal")
     out = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
     if out is not None:

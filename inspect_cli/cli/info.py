@@ -7,11 +7,11 @@ from typing import Annotated
 import typer
 
 from .. import storage
-from ..log._dump import dump_eval_log, dump_headers
-from ..log._schema import eval_log_schema
-from ..log._typescript import eval_log_typescript
 from . import _options as opt
-from ._output import write_bytes, write_json
+from ._output import write_bytes
+from .log import headers as _headers
+from .log import schema as _schema
+from .log import types as _types
 
 app = typer.Typer(help="Read logs (older spelling of `inspect log`).", no_args_is_help=True)
 
@@ -34,6 +34,8 @@ def log_file(
     resolve_attachments: opt.ResolveAttachments = False,
 ) -> None:
     """Print a log file as JSON."""
+    from ..log._dump import dump_eval_log
+
     path, threshold_mb = _path_and_threshold(args, header_only)
     only_header = header_only and (
         threshold_mb == 0 or storage.info(path).size > threshold_mb * 1024 * 1024
@@ -63,16 +65,16 @@ def log_file_headers(
     strict: opt.Strict = False,
 ) -> None:
     """Print the headers of several logs as one JSON list."""
-    dump_headers(paths, write_bytes, strict=strict)
+    _headers(paths, strict)
 
 
 @app.command("log-schema")
 def log_schema() -> None:
     """Print the JSON Schema of the log format."""
-    write_json(eval_log_schema())
+    _schema()
 
 
 @app.command("log-types")
 def log_types() -> None:
     """Print TypeScript declarations of the log format."""
-    print(eval_log_typescript(), end="")
+    _types()

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 import typer
 
 from ..errors import ExitCode
-from ..log._list import EvalLogInfo, list_eval_logs, log_summary, select_eval_logs
 from . import _options as opt
 from ._output import display_name, error, write_json
 
@@ -34,6 +33,8 @@ def list_logs(
     long: Long = False,
 ) -> None:
     """List the logs in the log directory, newest first (one name per line)."""
+    from ..log._list import list_eval_logs, select_eval_logs
+
     found = list_eval_logs(log_dir, recursive=recursive)
     selection = select_eval_logs(found, status.value if status else None, retryable, need_headers=long)
     for log, problem in selection.failures:
@@ -50,7 +51,9 @@ def list_logs(
         raise typer.Exit(ExitCode.PARTIAL)
 
 
-def _record(log: EvalLogInfo, absolute: bool, headers: dict[str, Any] | None) -> dict[str, Any]:
+def _record(log: Any, absolute: bool, headers: dict[str, Any] | None) -> dict[str, Any]:
+    from ..log._list import log_summary
+
     record = {field: getattr(log, field) for field in log.__struct_fields__}
     record["name"] = display_name(log.name, absolute)
     if headers is not None:

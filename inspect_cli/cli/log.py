@@ -8,10 +8,6 @@ from typing import Annotated
 import typer
 
 from ..errors import ExitCode
-from ..log._convert import convert_eval_logs
-from ..log._dump import dump_eval_log, dump_headers
-from ..log._schema import eval_log_schema
-from ..log._typescript import eval_log_typescript
 from . import _options as opt
 from ._output import error, write_bytes, write_json
 from .listing import list_logs
@@ -29,6 +25,8 @@ def dump(
     resolve_attachments: opt.ResolveAttachments = False,
 ) -> None:
     """Print a log file as JSON."""
+    from ..log._dump import dump_eval_log
+
     dump_eval_log(path, write_bytes, header_only=header_only, strict=strict, resolve_attachments=resolve_attachments)
 
 
@@ -38,18 +36,24 @@ def headers(
     strict: opt.Strict = False,
 ) -> None:
     """Print the headers of several logs as one JSON list."""
+    from ..log._dump import dump_headers
+
     dump_headers(paths, write_bytes, strict=strict)
 
 
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the log format."""
+    from ..log._schema import eval_log_schema
+
     write_json(eval_log_schema())
 
 
 @app.command("types")
 def types() -> None:
     """Print TypeScript declarations of the log format."""
+    from ..log._typescript import eval_log_typescript
+
     print(eval_log_typescript(), end="")
 
 
@@ -66,6 +70,8 @@ def convert(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace logs that exist in the output directory.")] = False,
 ) -> None:
     """Convert logs between the .eval and .json formats."""
+    from ..log._convert import convert_eval_logs
+
     results = convert_eval_logs(path, to.value, output_dir, overwrite=overwrite)
     failed = [r for r in results if r.error is not None]
     for r in results:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import msgspec
 
 from .. import storage
 from ..errors import InspectCliError, LogExistsError
@@ -11,8 +11,7 @@ from ._file import FORMATS, log_format, read_eval_log, write_eval_log
 from ._list import list_eval_logs
 
 
-@dataclass
-class Conversion:
+class Conversion(msgspec.Struct):
     source: str
     target: str
     error: InspectCliError | None = None

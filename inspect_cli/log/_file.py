@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .. import storage
 from ..errors import LogError, LogExistsError, LogFormatError, NotFoundError
@@ -24,8 +23,7 @@ Format = Literal["eval", "json"]
 SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class LogFormat:
+class LogFormat(NamedTuple):
     name: Format
     suffix: str
     magic: bytes

@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 
@@ -168,8 +167,7 @@ def retryable_eval_logs(logs: Sequence[EvalLogInfo], headers: Sequence[EvalLog |
     return [log for log in logs if id(log) in chosen]
 
 
-@dataclass
-class Selection:
+class Selection(NamedTuple):
     """Listed logs after filtering, with the headers that were read (if any)."""
 
     logs: list[EvalLogInfo]

@@ -13,8 +13,7 @@ from __future__ import annotations
 import struct
 import time
 import zlib
-from dataclasses import dataclass
-from typing import IO, Literal
+from typing import IO, Literal, NamedTuple
 
 from ..errors import LogFormatError
 
@@ -40,8 +39,7 @@ def _zstandard():  # imported only when a zstd entry is met
     return zstandard
 
 
-@dataclass(frozen=True)
-class _Info:
+class _Info(NamedTuple):
     name: str
     method: int
     crc: int
@@ -207,8 +205,7 @@ def _inflate(method: int, raw: bytes, size: int, what: str) -> bytes:
     raise LogFormatError(f"{what} uses unsupported zip compression method {method}")
 
 
-@dataclass
-class _Entry:
+class _Entry(NamedTuple):
     name: bytes
     method: int
     crc: int

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from ..log._types import EvalSample
 from ._metric import metric, reducer, value_to_float
 
 
-@dataclass
-class ScorerResult:
+class ScorerResult(NamedTuple):
     scorer: str
     reduced: dict[int | str, object]  # sample id -> reduced value
     scored_samples: int
