@@ -130,8 +130,12 @@ def _remote_files(root: str, recursive: bool) -> list[tuple[str, int, float]]:
 T = TypeVar("T")
 
 
-def read_headers(logs: Sequence[EvalLogInfo | str], workers: int = 8) -> list[EvalLog | InspectCliError]:
-    """The headers of many logs, read concurrently; an unreadable log gives its error."""
+def read_headers(logs: Sequence[EvalLogInfo | str], workers: int = 16) -> list[EvalLog | InspectCliError]:
+    """The headers of many logs; an unreadable log gives its error instead.
+
+    Remote logs are read concurrently (threads waiting on the network); local
+    ones one after the other, which is faster: parsing holds the GIL.
+    """
 
     def read(log: EvalLogInfo | str) -> EvalLog | InspectCliError:
         try:
@@ -139,6 +143,9 @@ def read_headers(logs: Sequence[EvalLogInfo | str], workers: int = 8) -> list[Ev
         except InspectCliError as ex:
             return ex
 
+    names = [log if isinstance(log, str) else log.name for log in logs]
+    if all(storage.is_local(name) for name in names):
+        return [read(log) for log in logs]
     return _map(read, logs, workers)
 
 

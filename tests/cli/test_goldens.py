@@ -21,6 +21,7 @@ from cli_runner import MODES, run_inspect
 
 LIST_COMMANDS = (["log", "list"], ["list", "logs"])
 DUMP_COMMANDS = (["log", "dump"], ["info", "log-file"])
+HEADERS_COMMANDS = (["log", "headers"], ["info", "log-file-headers"])
 
 
 def _goldens() -> list[tuple[str, dict[str, Any]]]:
@@ -30,7 +31,7 @@ def _goldens() -> list[tuple[str, dict[str, Any]]]:
             args = shlex.split(command["command"])
             if command["exit_code"] != 0 or args[0] != "inspect":
                 continue
-            if args[1:3] in LIST_COMMANDS or args[1:3] in DUMP_COMMANDS:
+            if args[1:3] in LIST_COMMANDS or args[1:3] in DUMP_COMMANDS or args[1:3] in HEADERS_COMMANDS:
                 out.append((version, command))
     return out
 
@@ -106,6 +107,21 @@ def test_golden(fixture_root: Path, golden: tuple[str, dict[str, Any]], mode: st
             assert load_json(result.stdout) == load_json(expected)
         else:
             assert result.stdout.splitlines() == expected.splitlines()
+        return
+    if args[:2] in HEADERS_COMMANDS:
+        paths = [a for a in args if a.endswith((".json", ".eval"))]
+        ours_list, golden_list = load_json(result.stdout), load_json(expected)
+        assert len(ours_list) == len(golden_list) == len(paths)
+        for path, ours, golden_dump in zip(paths, ours_list, golden_list):
+            if golden_dump.get("version") == 1:
+                golden_dump = _as_version_2(golden_dump)
+            log_version = _log_version(path, version)
+            unexplained = [
+                d
+                for d in differences(golden_dump, ours)
+                if not _allowed(d, ours, golden_dump, version, log_version, path.endswith(".json"))
+            ]
+            assert unexplained == []
         return
     ours, golden_dump = load_json(result.stdout), load_json(expected)
     if golden_dump.get("version") == 1:
