@@ -1,3 +1,31 @@
-"""inspect_cli: run LLM evaluations and manage Inspect-compatible eval logs."""
+"""inspect_cli: run LLM evaluations and manage Inspect-compatible eval logs.
+
+`Task`, `task`, `Epochs`, `eval` and `eval_retry` load on first use, so the
+command line starts without the eval engine.
+"""
+
+from typing import Any
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "Task": ("._eval.task", "Task"),
+    "task": ("._eval.task", "task"),
+    "Epochs": ("._eval.task", "Epochs"),
+    "eval": ("._eval.run", "eval"),
+    "eval_async": ("._eval.run", "eval_async"),
+    "eval_retry": ("._eval.retry", "eval_retry"),
+}
+
+__all__ = ["Epochs", "Task", "__version__", "eval", "eval_retry", "task"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module, __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'inspect_cli' has no attribute {name!r}")

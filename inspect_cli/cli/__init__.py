@@ -15,8 +15,8 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import ExitCode, InspectCliError
-from . import info, log
-from . import listing
+from . import eval as eval_cmd
+from . import info, listing, log
 from ._output import error
 
 
@@ -79,6 +79,7 @@ def _root(
         os.environ[name] = value
 
 
+app.command("eval")(eval_cmd.eval_command)
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")
 app.add_typer(listing.app, name="list")

@@ -347,6 +347,18 @@ class Score(LogStruct):
     metadata: dict[str, Any] | None = None
     history: list[Any] = []
 
+    def as_float(self) -> float:
+        """The value as a number (C=1, P=0.5, I=0, booleans, numbers, yes/no)."""
+        from ..scorer._metric import value_to_float
+
+        return value_to_float(self.value)
+
+    def as_str(self) -> str:
+        return str(self.value)
+
+    def as_bool(self) -> bool:
+        return bool(self.as_float())
+
 
 class EvalSampleScore(Score):
     sample_id: str | int | None = None
@@ -419,7 +431,7 @@ class ModelEvent(_EventBase, tag="model"):
     input: list[ChatMessage] = []
     input_refs: list[list[int]] | None = None
     tools: list[Any] = []
-    tool_choice: Any = None
+    tool_choice: Any = "none"
     config: GenerateConfig = msgspec.field(default_factory=GenerateConfig)
     output: ModelOutput = msgspec.field(default_factory=ModelOutput)
     retries: int | None = None

@@ -62,8 +62,13 @@ class ZipReader:
         self._index: dict[str, _Info] | None = None
         try:
             self._cd = self._central_directory()
-        except (OSError, struct.error, ValueError) as ex:
-            raise self._bad(str(ex)) from None
+        except (OSError, struct.error, ValueError, LogFormatError) as ex:
+            # A log whose writer died while appending has entries but no
+            # directory: rebuild the index from the entries' own headers.
+            self._index = self._scan_entries()
+            if not self._index:
+                raise ex if isinstance(ex, LogFormatError) else self._bad(str(ex)) from None
+            self._cd = b""
 
     def _bad(self, detail: str) -> LogFormatError:
         return LogFormatError(f"{self._what} is not a readable .eval log (bad or truncated zip: {detail})")
@@ -94,6 +99,35 @@ class ZipReader:
         if len(cd) != cd_size or (cd_size and cd[:4] != b"PK\x01\x02"):
             raise self._bad("damaged central directory")
         return cd
+
+    def _scan_entries(self) -> dict[str, _Info]:
+        """Entries found by walking the local file headers from the start."""
+        index: dict[str, _Info] = {}
+        f = self._f
+        offset = 0
+        try:
+            while True:
+                f.seek(offset)
+                header = f.read(_LOCAL.size)
+                if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
+                    break
+                _, _, flags, method, _, _, crc, csize, usize, nlen, xlen = _LOCAL.unpack(header)
+                raw_name = f.read(nlen)
+                extra = f.read(xlen)
+                if flags & 0x08 or len(raw_name) < nlen:
+                    break  # sizes in a trailing descriptor: cannot walk on
+                if _MAX32 in (csize, usize):
+                    usize, csize, _ = _zip64_values(extra, usize, csize, 0)
+                data_at = offset + _LOCAL.size + nlen + xlen
+                if data_at + csize > f.seek(0, 2):
+                    break  # cut short
+                name = raw_name.decode("utf-8", "replace")
+                index.pop(name, None)
+                index[name] = _Info(name, method, crc, csize, usize, offset)
+                offset = data_at + csize
+        except (OSError, struct.error):
+            pass
+        return index
 
     def _record(self, at: int) -> _Info:
         cd = self._cd
@@ -227,6 +261,7 @@ class ZipWriter:
         self._level = level
         self._entries: list[_Entry] = []
         self._offset = f.tell()
+        self._directory_at: int | None = None
         t = time.localtime()
         self._dos_time = (t.tm_hour << 11) | (t.tm_min << 5) | (t.tm_sec // 2)
         self._dos_date = ((max(t.tm_year, 1980) - 1980) << 9) | (t.tm_mon << 5) | t.tm_mday
@@ -238,6 +273,12 @@ class ZipWriter:
         return c.compress(data) + c.flush()
 
     def add(self, name: str, data: bytes) -> None:
+        if self._directory_at is not None:
+            # Added to after close(): new entries replace the old directory,
+            # and the next close() writes one that lists every entry.
+            self._f.seek(self._directory_at)
+            self._f.truncate()
+            self._offset, self._directory_at = self._directory_at, None
         packed = self._compress(data)
         entry = _Entry(
             name.encode("utf-8"),
@@ -270,7 +311,9 @@ class ZipWriter:
         self._entries.append(entry)
 
     def close(self) -> None:
-        """Write the central directory (the archive is unreadable before this)."""
+        """Write the central directory (the archive is unreadable before this).
+
+        More entries may be added afterwards; close() again to list them."""
         start = self._offset
         out = bytearray()
         for e in self._entries:
@@ -312,7 +355,7 @@ class ZipWriter:
             b"PK\x05\x06", 0, 0, min(count, _MAX16), min(count, _MAX16), min(size, _MAX32), min(start, _MAX32), 0
         )
         self._f.write(out)
-        self._offset += len(out)
+        self._directory_at = start
 
 
 def _version_needed(entry: _Entry, zip64: bool) -> int:

@@ -1,32 +1,50 @@
 """Scorers, metrics and epoch reducers."""
 
+from ..log._types import Score
+from ..solver._task_state import Target
 from ._metric import (
     CORRECT,
     INCORRECT,
     NOANSWER,
     PARTIAL,
+    SampleScore,
     accuracy,
     mean,
     metric,
+    metric_by_name,
     reducer,
     std,
     stderr,
     value_to_float,
     var,
 )
-from ._results import ScorerResult, score_results
+from ._results import ScorerResult, eval_scores, score_results
+from ._scorers import Scorer, choice, exact, includes, match, model_graded_qa, pattern, scorer
 
 __all__ = [
     "CORRECT",
     "INCORRECT",
     "NOANSWER",
     "PARTIAL",
+    "SampleScore",
+    "Score",
+    "Scorer",
     "ScorerResult",
+    "Target",
     "accuracy",
+    "choice",
+    "eval_scores",
+    "exact",
+    "includes",
+    "match",
     "mean",
     "metric",
+    "metric_by_name",
+    "model_graded_qa",
+    "pattern",
     "reducer",
     "score_results",
+    "scorer",
     "std",
     "stderr",
     "value_to_float",

@@ -11,11 +11,13 @@ import statistics
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .._registry import factory
+from ..log._types import Score
+
 CORRECT, INCORRECT, PARTIAL, NOANSWER = "C", "I", "P", "N"
 
 _STRING_VALUES = {CORRECT: 1.0, INCORRECT: 0.0, PARTIAL: 0.5, NOANSWER: 0.0, "yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
 
-Metric = Callable[[Sequence[float]], float]
 Reducer = Callable[[Sequence[Any]], Any]
 
 
@@ -42,36 +44,76 @@ def value_to_float(value: Any) -> float:
     return 0.0
 
 
-def accuracy(values: Sequence[float]) -> float:
-    """The mean of the values (grades already mapped: C=1, P=0.5, I=0)."""
-    return _mean(values)
+class SampleScore:
+    """A sample's (epoch-reduced) score, as metrics receive it."""
+
+    def __init__(self, score: Score, sample_id: int | str | None = None, sample_metadata: dict[str, Any] | None = None) -> None:
+        self.score = score
+        self.sample_id = sample_id
+        self.sample_metadata = sample_metadata
 
 
-def mean(values: Sequence[float]) -> float:
-    return _mean(values)
+MetricFn = Callable[[list[SampleScore]], float]
+_METRICS: dict[str, Callable[..., MetricFn]] = {}
 
 
-def stderr(values: Sequence[float]) -> float:
+def metric(name: str | Callable[..., MetricFn] | None = None) -> Any:
+    """Decorate a function that returns a metric (a function of a list of
+    SampleScore to a number): `@metric` or `@metric(name="my_metric")`."""
+
+    def register(fn: Callable[..., MetricFn], registered: str | None) -> Callable[..., MetricFn]:
+        made = factory(registered)(fn)
+        _METRICS[registered or fn.__name__] = made
+        return made
+
+    if callable(name):
+        return register(name, None)
+    return lambda fn: register(fn, name)
+
+
+def metric_by_name(name: str, params: dict[str, Any] | None = None) -> MetricFn:
+    """A metric by its log name ('accuracy' or 'inspect_ai/accuracy')."""
+    key = name.rsplit("/", 1)[-1]
+    if key not in _METRICS:
+        raise KeyError(f"unknown metric '{name}' (known: {', '.join(sorted(_METRICS))})")
+    return _METRICS[key](**(params or {}))
+
+
+def _floats(scores: list[SampleScore]) -> list[float]:
+    return [value_to_float(s.score.value) for s in scores]
+
+
+@metric
+def accuracy() -> MetricFn:
+    """The mean of the scores (grades mapped: C=1, P=0.5, I=0)."""
+    return lambda scores: _mean(_floats(scores))
+
+
+@metric
+def mean() -> MetricFn:
+    """The mean of the scores."""
+    return lambda scores: _mean(_floats(scores))
+
+
+@metric
+def stderr() -> MetricFn:
     """Standard error of the mean: sample standard deviation / sqrt(n)."""
-    n = len(values)
-    if n < 2:
-        return 0.0
-    mu = _mean(values)
-    variance = sum((v - mu) ** 2 for v in values) / (n - 1)
-    return math.sqrt(variance / n)
+    return lambda scores: _stderr(_floats(scores))
 
 
-def std(values: Sequence[float]) -> float:
+@metric
+def std() -> MetricFn:
     """Sample standard deviation."""
-    n = len(values)
-    if n < 2:
-        return 0.0
-    mu = _mean(values)
-    return math.sqrt(sum((v - mu) ** 2 for v in values) / (n - 1))
+    return lambda scores: _std(_floats(scores))
 
 
-def var(values: Sequence[float]) -> float:
+@metric
+def var() -> MetricFn:
     """Sample variance."""
+    return lambda scores: _var(_floats(scores))
+
+
+def _var(values: Sequence[float]) -> float:
     n = len(values)
     if n < 2:
         return 0.0
@@ -79,25 +121,16 @@ def var(values: Sequence[float]) -> float:
     return sum((v - mu) ** 2 for v in values) / (n - 1)
 
 
+def _std(values: Sequence[float]) -> float:
+    return math.sqrt(_var(values))
+
+
+def _stderr(values: Sequence[float]) -> float:
+    return math.sqrt(_var(values) / len(values)) if len(values) >= 2 else 0.0
+
+
 def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else math.nan
-
-
-METRICS: dict[str, Metric] = {
-    "accuracy": accuracy,
-    "mean": mean,
-    "stderr": stderr,
-    "std": std,
-    "var": var,
-}
-
-
-def metric(name: str) -> Metric:
-    """A metric by its log name ('accuracy' or 'inspect_ai/accuracy')."""
-    try:
-        return METRICS[name.rsplit("/", 1)[-1]]
-    except KeyError:
-        raise KeyError(f"unknown metric '{name}' (known: {', '.join(METRICS)})") from None
 
 
 # ---------------------------------------------------------------------------

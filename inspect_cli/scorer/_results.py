@@ -1,19 +1,21 @@
-"""From sample scores to the metrics of `results.scores`."""
+"""From sample scores to `results` and `reductions`: reduce epochs, then metrics."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import math
 from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
-from ..log._types import EvalSample
-from ._metric import metric, reducer, value_to_float
+from ..log._types import EvalMetric, EvalSample, EvalSampleReductions, EvalSampleScore, EvalScore, Score
+from ._metric import SampleScore, metric_by_name, reducer, value_to_float
+
+MetricSpec = str | tuple[str, dict[str, Any]]
 
 
 class ScorerResult(NamedTuple):
     scorer: str
-    reduced: dict[int | str, object]  # sample id -> reduced value
+    reduced: dict[int | str, Any]  # sample id -> reduced value
+    reductions: list[EvalSampleScore]
     scored_samples: int
     unscored_samples: int
     metrics: dict[str, float]
@@ -22,7 +24,7 @@ class ScorerResult(NamedTuple):
 def score_results(
     samples: Iterable[EvalSample],
     scorer: str,
-    metrics: Sequence[str],
+    metrics: Sequence[MetricSpec],
     epoch_reducer: str | None = None,
 ) -> ScorerResult:
     """Reduce one scorer's scores over epochs, then compute `metrics` over the samples.
@@ -30,19 +32,64 @@ def score_results(
     Samples that failed (have an error) or lack this scorer's score are left out.
     A reduced value that is NaN counts as unscored, as in Inspect.
     """
-    by_id: dict[int | str, list[object]] = {}
+    by_id: dict[int | str, list[Score]] = {}
+    metadata: dict[int | str, dict[str, Any]] = {}
     for sample in samples:
         if sample.error is not None or not sample.scores or scorer not in sample.scores:
             continue
-        by_id.setdefault(sample.id, []).append(sample.scores[scorer].value)
+        by_id.setdefault(sample.id, []).append(sample.scores[scorer])
+        metadata.setdefault(sample.id, sample.metadata)
     reduce = reducer(epoch_reducer)
-    reduced = {sample_id: reduce(values) for sample_id, values in by_id.items()}
-    numbers = [value_to_float(v) for v in reduced.values() if not isinstance(v, dict)]
-    scored = [v for v in numbers if not math.isnan(v)]
+    reductions = []
+    for sample_id, scores in by_id.items():
+        first = scores[0]
+        reductions.append(
+            EvalSampleScore(
+                value=reduce([s.value for s in scores]),
+                answer=first.answer,
+                explanation=first.explanation,
+                metadata=first.metadata,
+                sample_id=sample_id,
+            )
+        )
+    scored = [
+        SampleScore(r, r.sample_id, metadata.get(r.sample_id))  # type: ignore[arg-type]
+        for r in reductions
+        if isinstance(r.value, dict) or not math.isnan(value_to_float(r.value))
+    ]
+    computed = {}
+    for spec in metrics:
+        name, params = (spec, {}) if isinstance(spec, str) else spec
+        computed[name.rsplit("/", 1)[-1]] = metric_by_name(name, params)(scored)
     return ScorerResult(
         scorer=scorer,
-        reduced=reduced,
+        reduced={r.sample_id: r.value for r in reductions},  # type: ignore[misc]
+        reductions=reductions,
         scored_samples=len(scored),
-        unscored_samples=len(numbers) - len(scored),
-        metrics={name.rsplit("/", 1)[-1]: metric(name)(scored) for name in metrics},
+        unscored_samples=len(reductions) - len(scored),
+        metrics=computed,
     )
+
+
+def eval_scores(
+    samples: Sequence[EvalSample],
+    scorers: Sequence[tuple[str, Sequence[MetricSpec], dict[str, Any]]],
+    epoch_reducer: str | None,
+) -> tuple[list[EvalScore], list[EvalSampleReductions]]:
+    """`results.scores` and `reductions` for scorers given as (name, metrics, params)."""
+    scores, reductions = [], []
+    for name, metrics, params in scorers:
+        result = score_results(samples, name, metrics, epoch_reducer)
+        scores.append(
+            EvalScore(
+                name=name,
+                scorer=name,
+                reducer=epoch_reducer,
+                scored_samples=result.scored_samples,
+                unscored_samples=result.unscored_samples,
+                params=params,
+                metrics={m: EvalMetric(name=m, value=v) for m, v in result.metrics.items()},
+            )
+        )
+        reductions.append(EvalSampleReductions(scorer=name, reducer=epoch_reducer, samples=result.reductions))
+    return scores, reductions

@@ -8,8 +8,8 @@ import pytest
 
 from helpers import FIXTURES, entry_id, manifest_entries
 from inspect_cli.log import read_eval_log
-from inspect_cli.scorer import mean, reducer, score_results, stderr, value_to_float
-from inspect_cli.scorer._metric import accuracy
+from inspect_cli.log import Score
+from inspect_cli.scorer import SampleScore, accuracy, mean, reducer, score_results, stderr, value_to_float
 
 # bootstrap_std (0.3.17/0.3.18's default) resamples at random: not recomputable.
 RANDOM_METRICS = {"bootstrap_std"}
@@ -59,12 +59,16 @@ def test_value_to_float() -> None:
     assert math.isnan(value_to_float(None))
 
 
+def _scores(*values: object) -> list[SampleScore]:
+    return [SampleScore(Score(value=v), i) for i, v in enumerate(values)]
+
+
 def test_metric_functions() -> None:
-    assert accuracy([1.0, 1.0, 0.0, 1.0]) == 0.75
-    assert stderr([1.0, 1.0, 0.0, 1.0]) == pytest.approx(0.25)
-    assert stderr([1.0]) == 0.0
-    assert math.isnan(mean([math.inf, 0.5, -math.inf]))
-    assert mean([2.0, 2.0, math.inf]) == math.inf
+    assert accuracy()(_scores("C", "C", "I", "C")) == 0.75
+    assert stderr()(_scores(1.0, 1.0, 0.0, 1.0)) == pytest.approx(0.25)
+    assert stderr()(_scores(1.0)) == 0.0
+    assert math.isnan(mean()(_scores(math.inf, 0.5, -math.inf)))
+    assert mean()(_scores(2.0, 2.0, math.inf)) == math.inf
 
 
 def test_reducers() -> None:

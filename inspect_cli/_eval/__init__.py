@@ -1,0 +1,1 @@
+"""The eval engine: runs tasks' samples against models and writes their logs."""

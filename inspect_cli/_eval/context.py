@@ -1,0 +1,38 @@
+"""What the running sample records as it goes: events and token usage.
+
+Models and solvers find the sample they work for through a context variable,
+so samples running concurrently never mix their records.
+"""
+
+from __future__ import annotations
+
+import time
+from contextvars import ContextVar
+from typing import Any
+
+from ..log._types import ModelUsage
+
+
+class SampleContext:
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+        self.model_usage: dict[str, ModelUsage] = {}
+        self.started = time.monotonic()
+
+    def working_time(self) -> float:
+        return time.monotonic() - self.started
+
+
+_current: ContextVar[SampleContext | None] = ContextVar("inspect_cli_sample", default=None)
+
+
+def current_sample() -> SampleContext | None:
+    return _current.get()
+
+
+def enter_sample(context: SampleContext) -> Any:
+    return _current.set(context)
+
+
+def exit_sample(token: Any) -> None:
+    _current.reset(token)

@@ -1,0 +1,107 @@
+"""What an eval shows while it runs and when it ends.
+
+`full`: a live progress bar per task (on a terminal; otherwise as `plain`).
+`plain`: a line per task as it starts, at each tenth of its samples, and as
+it ends. `none`: nothing while running. Progress goes to stderr; the results
+summary and the log locations go to stdout.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from ..log._types import EvalLog
+
+
+class Display:
+    def __init__(self, mode: str | None) -> None:
+        mode = mode or "full"
+        if mode not in ("full", "plain", "none"):
+            raise ValueError(f"display must be full, plain or none, not {mode!r}")
+        if mode == "full" and not sys.stderr.isatty():
+            mode = "plain"
+        self.mode = mode
+        self._progress: Any = None
+
+    def task(self, name: str, model: str, total: int) -> TaskProgress:
+        return TaskProgress(self, name, model, total)
+
+    def summary(self, logs: list[EvalLog]) -> None:
+        if self.mode == "none":
+            return
+        for log in logs:
+            print(results_text(log))
+        print()
+        for log in logs:
+            print(f"Log: {log.location}")
+        sys.stdout.flush()
+
+
+class TaskProgress:
+    """Progress of one task: samples done, errors, tokens, elapsed time."""
+
+    def __init__(self, display: Display, name: str, model: str, total: int) -> None:
+        self.display = display
+        self.name, self.model, self.total = name, model, total
+        self.done = self.errors = self.tokens = 0
+        self.started = time.monotonic()
+        self._next_line = 0
+        self._live: Any = None
+        if display.mode == "full":
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._live = Progress(
+                TextColumn(f"[bold]{name}[/bold] ({model})"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[info]}"),
+                transient=True,
+            )
+            self._bar = self._live.add_task(name, total=total, info="")
+            self._live.start()
+        elif display.mode == "plain":
+            print(f"{name} ({model}): {total} samples", file=sys.stderr, flush=True)
+
+    def sample_done(self, error: bool, tokens: int) -> None:
+        self.done += 1
+        self.errors += int(error)
+        self.tokens += tokens
+        if self._live is not None:
+            self._live.update(self._bar, completed=self.done, info=self._info())
+        elif self.display.mode == "plain" and (self.done >= self._next_line or self.done == self.total):
+            self._next_line = self.done + max(1, self.total // 10)
+            print(f"{self.name}: {self.done}/{self.total} samples, {self._info()}", file=sys.stderr, flush=True)
+
+    def _info(self) -> str:
+        elapsed = time.monotonic() - self.started
+        return f"{self.errors} errors, {self.tokens:,} tokens, {elapsed:.1f}s"
+
+    def close(self, status: str) -> None:
+        if self._live is not None:
+            self._live.stop()
+        if self.display.mode != "none":
+            print(f"{self.name}: {status} ({self.done}/{self.total} samples, {self._info()})", file=sys.stderr, flush=True)
+
+
+def results_text(log: EvalLog) -> str:
+    """A few lines summing up a finished eval."""
+    lines = [f"{log.eval.task} ({log.eval.model}): {log.status}"]
+    if log.error is not None:
+        lines.append(f"  error: {log.error.message}")
+    if log.results is not None:
+        lines.append(f"  samples: {log.results.completed_samples}/{log.results.total_samples}")
+        for score in log.results.scores:
+            metrics = ", ".join(f"{name}={_number(m.value)}" for name, m in score.metrics.items())
+            lines.append(f"  {score.name}: {metrics}")
+    usage = log.stats.model_usage
+    if usage:
+        total = sum(u.total_tokens for u in usage.values())
+        lines.append(f"  tokens: {total:,}")
+    return "\n".join(lines)
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)

@@ -1,0 +1,529 @@
+"""Run tasks: every sample through the solvers and scorers, the log written as it goes.
+
+Concurrency: at most `max_samples` samples run at once (default
+max_connections + 1) and each model allows `max_connections` requests in
+flight. A sample error fails the eval (status `error`) unless
+`fail_on_error` allows it; Ctrl-C or SIGTERM ends it as `cancelled`. Either
+way the samples that finished are in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from .. import __version__, config, storage
+from .._ids import short_uuid
+from .._registry import name_of, params_of
+from ..dataset import Sample
+from ..errors import InspectCliError
+from ..log._types import (
+    ChatMessageUser,
+    ErrorEvent,
+    EvalConfig,
+    EvalDataset,
+    EvalError,
+    EvalLog,
+    EvalPlan,
+    EvalPlanStep,
+    EvalResults,
+    EvalSample,
+    EvalSampleLimit,
+    EvalScorer,
+    EvalSpec,
+    EvalStats,
+    GenerateConfig,
+    LoggingMessage,
+    ModelUsage,
+    SampleInitEvent,
+    ScoreEvent,
+)
+from ..model._model import Model, get_model, merge_config
+from ..scorer._results import eval_scores
+from ..scorer._scorers import metrics_of
+from ..solver._solvers import plan_steps, step_record
+from ..solver._task_state import Target, TaskState
+from .context import SampleContext, enter_sample, exit_sample
+from .display import Display
+from .task import Task, resolve_tasks
+from .writer import LogWriter, default_buffer, free_location
+
+_SECRET_WORDS = ("key", "token", "secret", "password", "auth", "credential")
+REDACTED = "<redacted>"
+
+
+def redact(values: dict[str, Any]) -> dict[str, Any]:
+    """Model args as the log records them: values of secret-looking names hidden."""
+    return {k: (REDACTED if any(w in k.lower() for w in _SECRET_WORDS) else v) for k, v in values.items()}
+
+
+class EvalOptions:
+    """Everything about how to run, from the command line or eval()'s arguments."""
+
+    def __init__(self, **values: Any) -> None:
+        self.model: str | Model | None = values.pop("model", None)
+        self.model_base_url: str | None = values.pop("model_base_url", None)
+        self.model_args: dict[str, Any] = values.pop("model_args", None) or {}
+        self.log_dir: str = config.log_dir(values.pop("log_dir", None))
+        self.log_format: str = values.pop("log_format", None) or os.environ.get("INSPECT_LOG_FORMAT") or "eval"
+        if self.log_format not in ("eval", "json"):
+            raise InspectCliError(f"log format must be eval or json, not {self.log_format!r}")
+        self.limit: int | tuple[int, int] | None = values.pop("limit", None)
+        sample_id = values.pop("sample_id", None)
+        self.sample_id: list[int | str] | None = (
+            None if sample_id is None else list(sample_id) if isinstance(sample_id, (list, tuple)) else [sample_id]
+        )
+        self.epochs: Any = values.pop("epochs", None)
+        self.fail_on_error: bool | float | None = values.pop("fail_on_error", None)
+        self.max_samples: int | None = values.pop("max_samples", None)
+        self.log_buffer: int | None = values.pop("log_buffer", None)
+        self.display: str | None = values.pop("display", None)
+        self.tags: list[str] | None = values.pop("tags", None)
+        self.metadata: dict[str, Any] | None = values.pop("metadata", None)
+        self.message_limit: int | None = values.pop("message_limit", None)
+        self.token_limit: int | None = values.pop("token_limit", None)
+        self.time_limit: int | None = values.pop("time_limit", None)
+        self.task_args: dict[str, Any] = values.pop("task_args", None) or {}
+        config_fields = set(GenerateConfig.__struct_fields__)
+        unknown = sorted(set(values) - config_fields)
+        if unknown:
+            raise InspectCliError(f"unknown eval option(s): {', '.join(unknown)}")
+        self.generate_config = GenerateConfig(**{k: v for k, v in values.items() if v is not None})
+
+
+def eval(tasks: Any, **options: Any) -> list[EvalLog]:
+    """Run tasks and return their logs (one per task), written to the log dir.
+
+    `tasks`: a Task, a @task function, "file.py" or "file.py@name", or a list.
+    Options: model, model_base_url, model_args, task_args, log_dir, log_format,
+    limit, sample_id, epochs, fail_on_error, max_samples, max_connections,
+    max_retries, timeout, log_buffer, display, message_limit, token_limit,
+    time_limit, tags, metadata, and generation settings (temperature, ...).
+    """
+    opts = EvalOptions(**options)
+    resolved = resolve_tasks(tasks, opts.task_args)
+    return run_coroutine(eval_async(resolved, opts))
+
+
+class Interrupted:
+    """Set when Ctrl-C or SIGTERM stopped the run (the CLI then exits 130)."""
+
+    signal: int | None = None
+
+
+def run_coroutine(coro: Any) -> Any:
+    """Run the eval's event loop; SIGINT and SIGTERM cancel it gracefully."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        raise InspectCliError("eval() cannot run inside a running event loop: use `await eval_async(...)`")
+
+    async def main() -> Any:
+        loop = asyncio.get_running_loop()
+        current = asyncio.current_task()
+        installed = []
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+
+                def stop(signum: int = signum) -> None:
+                    Interrupted.signal = signum
+                    if current is not None:
+                        current.cancel()
+
+                try:
+                    loop.add_signal_handler(signum, stop)
+                    installed.append(signum)
+                except (NotImplementedError, RuntimeError):
+                    pass
+        try:
+            return await coro
+        finally:
+            for signum in installed:
+                loop.remove_signal_handler(signum)
+
+    Interrupted.signal = None
+    return asyncio.run(main())
+
+
+async def eval_async(tasks: Sequence[Task], options: EvalOptions) -> list[EvalLog]:
+    display = Display(options.display)
+    run_id = short_uuid()
+    logs = []
+    for task in tasks:
+        log = await _run_task(task, options, run_id, display)
+        logs.append(log)
+        if log.status == "cancelled":
+            break
+    display.summary(logs)
+    return logs
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def _samples(task: Task, options: EvalOptions) -> list[Sample]:
+    samples = list(task.dataset)
+    for index, sample in enumerate(samples, start=1):
+        if sample.id is None:
+            sample.id = index
+    if options.sample_id is not None:
+        wanted = {str(i) for i in options.sample_id}
+        samples = [s for s in samples if str(s.id) in wanted]
+    if isinstance(options.limit, int):
+        samples = samples[: options.limit]
+    elif isinstance(options.limit, tuple):
+        samples = samples[options.limit[0] : options.limit[1]]
+    return samples
+
+
+def _epochs(task: Task, options: EvalOptions) -> tuple[int, str | None]:
+    from .task import Epochs
+
+    epochs = options.epochs if options.epochs is not None else task.epochs
+    if isinstance(epochs, Epochs):
+        return epochs.epochs, (epochs.reducer or [None])[0]
+    if isinstance(epochs, int):
+        reducer = task.epochs.reducer[0] if task.epochs and task.epochs.reducer else None
+        return epochs, reducer
+    return 1, None
+
+
+def _failed(fail_on_error: bool | float | None, errors: int, total: int) -> bool:
+    """Whether sample errors fail the eval: True (default) at the first; False never;
+    a fraction below 1 when errors reach that share of the samples; N >= 1 at N errors."""
+    if errors == 0 or fail_on_error is False:
+        return False
+    if fail_on_error is None or fail_on_error is True:
+        return True
+    if fail_on_error < 1:
+        return errors / max(total, 1) >= fail_on_error
+    return errors >= fail_on_error
+
+
+def _scorer_specs(task: Task) -> list[tuple[str, list[tuple[str, dict[str, Any]]], dict[str, Any]]]:
+    specs = []
+    for s in task.scorer:
+        metrics = task.metrics if task.metrics is not None else metrics_of(s)
+        named = [(name_of(m), params_of(m)[0]) for m in metrics]
+        specs.append((name_of(s), named, params_of(s)[0]))
+    return specs
+
+
+async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Display) -> EvalLog:
+    generate_config = merge_config(task.config, options.generate_config)
+    model = get_model(
+        options.model or task.model,
+        config=generate_config,
+        base_url=options.model_base_url,
+        **options.model_args,
+    )
+    samples = _samples(task, options)
+    epochs, reducer = _epochs(task, options)
+    max_connections = model.connections()
+    max_samples = options.max_samples or _env_int("INSPECT_EVAL_MAX_SAMPLES") or max_connections + 1
+    fail_on_error = options.fail_on_error if options.fail_on_error is not None else task.fail_on_error
+    buffer = options.log_buffer or default_buffer(options.log_dir)
+    scorers = _scorer_specs(task)
+    steps = plan_steps(task.solver)
+    started_at = _now()
+    log = EvalLog(
+        status="started",
+        eval=EvalSpec(
+            eval_id=short_uuid(),
+            run_id=run_id,
+            created=started_at,
+            task=task.name,
+            task_id=short_uuid(),
+            task_version=task.version,
+            task_file=task.task_file,
+            task_display_name=task.display_name or task.name,
+            task_registry_name=task.registry_name,
+            task_args=task.task_args,
+            task_args_passed=task.task_args_passed,
+            dataset=EvalDataset(
+                name=task.dataset.name,
+                location=task.dataset.location,
+                samples=len(task.dataset),
+                sample_ids=[s.id for s in samples],  # type: ignore[misc]
+                shuffled=task.dataset.shuffled,
+            ),
+            model=model.name,
+            model_generate_config=options.generate_config,
+            model_base_url=options.model_base_url,
+            model_args=redact(options.model_args),
+            config=EvalConfig(
+                limit=options.limit if isinstance(options.limit, int) else None,
+                sample_id=options.sample_id,  # type: ignore[arg-type]
+                epochs=epochs,
+                epochs_reducer=[reducer] if reducer else None,
+                fail_on_error=fail_on_error if fail_on_error is not None else True,
+                message_limit=options.message_limit or task.message_limit,
+                token_limit=options.token_limit or task.token_limit,
+                time_limit=options.time_limit or task.time_limit,
+                max_samples=max_samples,
+                log_buffer=buffer,
+                log_samples=True,
+            ),
+            packages={"inspect_cli": __version__},
+            metadata=options.metadata or (task.metadata or None),
+            tags=options.tags,
+            scorers=[
+                EvalScorer(name=name, options=params, metrics=[{"name": m, "options": p} for m, p in metrics], metadata={})
+                for name, metrics, params in scorers
+            ]
+            or None,
+        ),
+        plan=EvalPlan(steps=[EvalPlanStep(**step_record(s)) for s in steps]),
+    )
+    location = free_location(options.log_dir, log, options.log_format)
+    writer = LogWriter(location, options.log_format, buffer)
+    writer.start(log)
+    progress = display.task(task.name, model.name, len(samples) * epochs)
+    messages = _LogCapture()
+    done: list[EvalSample] = []
+    errors: list[EvalSample] = []
+    stop = asyncio.Event()
+    semaphore = asyncio.Semaphore(max_samples)
+    total = len(samples) * epochs
+    limits = (
+        options.message_limit or task.message_limit,
+        options.token_limit or task.token_limit,
+        options.time_limit or task.time_limit,
+    )
+
+    async def worker(sample: Sample, epoch: int) -> None:
+        async with semaphore:
+            if stop.is_set():
+                return
+            result = await _run_sample(task, steps, model, sample, epoch, limits)
+        done.append(result)
+        writer.add(result)
+        progress.sample_done(result.error is not None, sum(u.total_tokens for u in result.model_usage.values()))
+        if result.error is not None:
+            errors.append(result)
+            if _failed(fail_on_error, len(errors), total):
+                stop.set()
+                for other in workers:
+                    if other is not asyncio.current_task():
+                        other.cancel()
+
+    workers = [asyncio.create_task(worker(s, e)) for e in range(1, epochs + 1) for s in samples]
+    cancelled = False
+    messages.start()
+    try:
+        await asyncio.gather(*workers, return_exceptions=True)
+    except asyncio.CancelledError:
+        cancelled = True
+        stop.set()
+        for w in workers:
+            w.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+    finally:
+        messages.stop()
+        await _close(model)
+    failed = _failed(fail_on_error, len(errors), total) and not cancelled
+    log.status = "cancelled" if cancelled else "error" if failed else "success"
+    if failed:
+        first = next((e for e in errors if not e.error.message.startswith("CancelledError")), errors[0])  # type: ignore[union-attr]
+        log.error = first.error
+    completed = [s for s in done if s.error is None]
+    if not failed:
+        scores, reductions = eval_scores(_ordered(done, samples), scorers, reducer)
+        log.results = EvalResults(total_samples=total, completed_samples=len(completed), scores=scores)
+        log.reductions = reductions
+    log.stats = EvalStats(started_at=started_at, completed_at=_now(), model_usage=_usage(done))
+    log.logging = messages.records or None
+    writer.finish(log)
+    progress.close(log.status)
+    current = asyncio.current_task()
+    if cancelled and current is not None and current.cancelling():
+        current.uncancel()  # the cancellation is handled: the log says "cancelled"
+    return log
+
+
+def _ordered(done: list[EvalSample], samples: list[Sample]) -> list[EvalSample]:
+    order = {s.id: i for i, s in enumerate(samples)}
+    return sorted(done, key=lambda s: (s.epoch, order.get(s.id, 0)))
+
+
+def _usage(samples: list[EvalSample]) -> dict[str, ModelUsage]:
+    from ..model._model import _add_usage
+
+    total: dict[str, ModelUsage] = {}
+    for sample in samples:
+        for name, usage in sample.model_usage.items():
+            _add_usage(total.setdefault(name, ModelUsage()), usage)
+    return total
+
+
+async def _close(model: Model) -> None:
+    try:
+        await model.api.close()
+    except Exception:  # closing must not hide the eval's own outcome
+        pass
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    try:
+        return int(value) if value else None
+    except ValueError:
+        raise InspectCliError(f"{name} must be a whole number, not {value!r}") from None
+
+
+class _LimitExceeded(Exception):
+    def __init__(self, kind: str, limit: float, message: str) -> None:
+        super().__init__(message)
+        self.kind, self.limit = kind, limit
+
+
+def _error(ex: BaseException) -> EvalError:
+    text = "".join(traceback.format_exception(type(ex), ex, ex.__traceback__))
+    return EvalError(message=repr(ex), traceback=text, traceback_ansi=text)
+
+
+async def _run_sample(
+    task: Task,
+    steps: list[Any],
+    model: Model,
+    sample: Sample,
+    epoch: int,
+    limits: tuple[int | None, int | None, int | None],
+) -> EvalSample:
+    message_limit, token_limit, time_limit = limits
+    context = SampleContext()
+    token = enter_sample(context)
+    started_at = _now()
+    started = time.monotonic()
+    messages = [ChatMessageUser(content=sample.input)] if isinstance(sample.input, str) else list(sample.input)
+    target = Target(sample.target)
+    state = TaskState(
+        model=model.name,
+        sample_id=sample.id,  # type: ignore[arg-type]
+        epoch=epoch,
+        input=sample.input,
+        messages=messages,
+        target=target,
+        choices=sample.choices,
+        metadata=dict(sample.metadata or {}),
+        message_limit=message_limit,
+        token_limit=token_limit,
+    )
+    context.events.append(
+        SampleInitEvent(
+            timestamp=started_at,
+            working_start=0.0,
+            sample={"input": sample.input if isinstance(sample.input, str) else "(messages)", "target": sample.target, "id": sample.id},
+            state={"messages": len(messages)},
+        )
+    )
+
+    async def generate(state: TaskState, **config: Any) -> TaskState:
+        output = await model.generate(state.messages, GenerateConfig(**config) if config else None)
+        state.output = output
+        if output.choices:
+            state.messages.append(output.choices[0].message)
+        if message_limit is not None and len(state.messages) >= message_limit:
+            raise _LimitExceeded("message", message_limit, f"message limit of {message_limit} reached")
+        used = sum(u.total_tokens for u in context.model_usage.values())
+        if token_limit is not None and used >= token_limit:
+            raise _LimitExceeded("token", token_limit, f"token limit of {token_limit} reached")
+        return state
+
+    error: EvalError | None = None
+    limit: EvalSampleLimit | None = None
+    scores: dict[str, Any] = {}
+    try:
+        try:
+            async with asyncio.timeout(time_limit):
+                for step in steps:
+                    state = await step(state, generate)
+                    if state.completed:
+                        break
+        except TimeoutError:
+            limit = EvalSampleLimit(type="time", limit=float(time_limit or 0))
+        except _LimitExceeded as ex:
+            limit = EvalSampleLimit(type=ex.kind, limit=float(ex.limit))
+        for s in task.scorer:
+            score = await s(state, target)
+            scores[name_of(s)] = score
+            context.events.append(ScoreEvent(timestamp=_now(), working_start=context.working_time(), score=score, target=sample.target))
+    except asyncio.CancelledError as ex:
+        error = _error(ex)
+        scores = {}
+    except Exception as ex:
+        error = _error(ex)
+        scores = {}
+        context.events.append(ErrorEvent(timestamp=_now(), working_start=context.working_time(), error=error))
+    finally:
+        exit_sample(token)
+    elapsed = time.monotonic() - started
+    return EvalSample(
+        id=sample.id,  # type: ignore[arg-type]
+        epoch=epoch,
+        input=sample.input,
+        target=sample.target,
+        choices=sample.choices,
+        messages=state.messages,
+        output=state.output,
+        scores=scores,
+        metadata=dict(sample.metadata or {}),
+        store=state.store,
+        events=context.events,
+        model_usage=context.model_usage,
+        started_at=started_at,
+        completed_at=_now(),
+        total_time=round(elapsed, 3),
+        working_time=round(elapsed, 3),
+        uuid=short_uuid(),
+        error=error,
+        limit=limit,
+    )
+
+
+class _LogCapture(logging.Handler):
+    """Records what tasks log with Python's logging (info and above) for `log.logging`."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[LoggingMessage] = []
+        self._level: int | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(("asyncio", "aiohttp", "botocore", "s3fs", "fsspec", "urllib3", "inspect_cli")):
+            return
+        self.records.append(
+            LoggingMessage(
+                name=record.name,
+                level=record.levelname.lower(),
+                message=record.getMessage(),
+                created=record.created * 1000,
+                filename=record.filename,
+                module=record.module,
+                lineno=record.lineno,
+            )
+        )
+
+    def start(self) -> None:
+        root = logging.getLogger()
+        self._level = root.level
+        if root.level > logging.INFO or root.level == logging.NOTSET:
+            root.setLevel(logging.INFO)
+        root.addHandler(self)
+
+    def stop(self) -> None:
+        root = logging.getLogger()
+        root.removeHandler(self)
+        if self._level is not None:
+            root.setLevel(self._level)

@@ -1,0 +1,150 @@
+"""`inspect eval`: run tasks from Python files against a model."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import ExitCode, InspectCliError
+from . import _options as opt
+
+Display = Annotated[
+    str | None,
+    typer.Option("--display", help="full (progress bar on a terminal), plain (lines) or none.", show_default=False),
+]
+MaxConnections = Annotated[
+    int | None,
+    typer.Option("--max-connections", help="Requests in flight per model (default 10; INSPECT_EVAL_MAX_CONNECTIONS).", show_default=False),
+]
+MaxSamples = Annotated[
+    int | None,
+    typer.Option("--max-samples", help="Samples run at once (default max connections + 1; INSPECT_EVAL_MAX_SAMPLES).", show_default=False),
+]
+MaxRetries = Annotated[
+    int | None, typer.Option("--max-retries", help="Retries of a failed model request (429, 5xx, timeouts).", show_default=False)
+]
+Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for one model request.", show_default=False)]
+FailOnError = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-on-error",
+        help="Fail the eval when this many samples (a count >= 1) or this share of them (below 1) fail. Default: the first.",
+        show_default=False,
+    ),
+]
+NoFailOnError = Annotated[bool, typer.Option("--no-fail-on-error", help="Never fail the eval because samples failed.")]
+LogBuffer = Annotated[
+    int | None, typer.Option("--log-buffer", help="Samples to finish before each write of the log (10 locally, 100 remote).", show_default=False)
+]
+
+
+def parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
+    """NAME=VALUE pairs; values parse as JSON where they can (numbers, true, lists), else strings."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=option)
+        try:
+            out[name] = json.loads(value)
+        except ValueError:
+            out[name] = value
+    return out
+
+
+def parse_limit(value: str | None) -> int | tuple[int, int] | None:
+    if value is None:
+        return None
+    first, sep, last = value.partition("-")
+    try:
+        return (int(first) - 1, int(last)) if sep else int(first)
+    except ValueError:
+        raise typer.BadParameter("expected N or START-END", param_hint="--limit") from None
+
+
+def eval_command(
+    tasks: Annotated[list[str], typer.Argument(metavar="TASKS...", help="Task files: file.py or file.py@task_name.")],
+    model: Annotated[str | None, typer.Option("--model", help="Model as provider/name (default INSPECT_EVAL_MODEL).", show_default=False)] = None,
+    model_base_url: Annotated[str | None, typer.Option("--model-base-url", help="Base URL of the model API.", show_default=False)] = None,
+    model_arg: Annotated[list[str] | None, typer.Option("-M", "--model-arg", metavar="NAME=VALUE", help="Model argument (repeatable).")] = None,
+    task_arg: Annotated[list[str] | None, typer.Option("-T", "--task-arg", metavar="NAME=VALUE", help="Task argument (repeatable).")] = None,
+    log_dir: opt.LogDir = None,
+    log_format: Annotated[str | None, typer.Option("--log-format", help="eval or json (default INSPECT_LOG_FORMAT, else eval).", show_default=False)] = None,
+    limit: Annotated[str | None, typer.Option("--limit", help="Run the first N samples (or START-END).", show_default=False)] = None,
+    sample_id: Annotated[str | None, typer.Option("--sample-id", help="Run only these sample ids (comma-separated).", show_default=False)] = None,
+    epochs: Annotated[int | None, typer.Option("--epochs", help="Times to run each sample.", show_default=False)] = None,
+    epochs_reducer: Annotated[str | None, typer.Option("--epochs-reducer", help="mean (default), median, mode, max, at_least_K.", show_default=False)] = None,
+    max_connections: MaxConnections = None,
+    max_samples: MaxSamples = None,
+    max_retries: MaxRetries = None,
+    timeout: Timeout = None,
+    fail_on_error: FailOnError = None,
+    no_fail_on_error: NoFailOnError = False,
+    log_buffer: LogBuffer = None,
+    display: Display = None,
+    temperature: Annotated[float | None, typer.Option("--temperature", show_default=False)] = None,
+    top_p: Annotated[float | None, typer.Option("--top-p", show_default=False)] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", show_default=False)] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", show_default=False)] = None,
+    seed: Annotated[int | None, typer.Option("--seed", show_default=False)] = None,
+    system_message: Annotated[str | None, typer.Option("--system-message", show_default=False)] = None,
+    message_limit: Annotated[int | None, typer.Option("--message-limit", help="Stop a sample after this many messages.", show_default=False)] = None,
+    token_limit: Annotated[int | None, typer.Option("--token-limit", help="Stop a sample after this many tokens.", show_default=False)] = None,
+    time_limit: Annotated[int | None, typer.Option("--time-limit", help="Stop a sample after this many seconds.", show_default=False)] = None,
+) -> None:
+    """Run evaluation tasks and write their logs."""
+    from .. import _compat
+    from .._eval.run import Interrupted, eval
+    from .._eval.task import Epochs
+
+    if fail_on_error is not None and no_fail_on_error:
+        raise typer.BadParameter("use --fail-on-error or --no-fail-on-error, not both")
+    failure: bool | float | None = False if no_fail_on_error else fail_on_error
+    if isinstance(failure, float) and failure >= 1 and failure.is_integer():
+        failure = int(failure)
+    _compat.install()
+    logs = eval(
+        tasks,
+        model=model,
+        model_base_url=model_base_url,
+        model_args=parse_assignments(model_arg, "-M"),
+        task_args=parse_assignments(task_arg, "-T"),
+        log_dir=log_dir,
+        log_format=log_format,
+        limit=parse_limit(limit),
+        sample_id=[_id(s) for s in sample_id.split(",")] if sample_id else None,
+        epochs=Epochs(epochs, epochs_reducer) if epochs else None,
+        fail_on_error=failure,
+        max_samples=max_samples,
+        max_connections=max_connections,
+        max_retries=max_retries,
+        timeout=timeout,
+        log_buffer=log_buffer,
+        display=display,
+        temperature=temperature,
+        top_p=top_p,
+        top_k=top_k,
+        max_tokens=max_tokens,
+        seed=seed,
+        system_message=system_message,
+        message_limit=message_limit,
+        token_limit=token_limit,
+        time_limit=time_limit,
+    )
+    exit_for(logs, Interrupted.signal)
+
+
+def _id(text: str) -> int | str:
+    return int(text) if text.isdigit() else text
+
+
+def exit_for(logs: list[Any], interrupted: int | None) -> None:
+    """130 when interrupted; 1 when an eval ended in error; else 0."""
+    if interrupted is not None:
+        raise typer.Exit(ExitCode.INTERRUPTED)
+    if any(log.status == "error" for log in logs):
+        raise typer.Exit(ExitCode.ERROR)
+    if not logs:
+        raise InspectCliError("no tasks ran")

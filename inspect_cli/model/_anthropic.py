@@ -1,0 +1,120 @@
+"""`anthropic/<model>`: Anthropic's Messages API (at ANTHROPIC_BASE_URL if set)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..log._types import (
+    ChatCompletionChoice,
+    ChatMessage,
+    ChatMessageAssistant,
+    ContentReasoning,
+    ContentText,
+    GenerateConfig,
+    ModelCall,
+    ModelOutput,
+    ModelUsage,
+    ToolCall,
+)
+from ._http import HttpClient
+from ._model import ModelAPI, ModelAPIError, modelapi
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+API_VERSION = "2023-06-01"
+DEFAULT_MAX_TOKENS = 4096
+_STOP_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "max_tokens", "tool_use": "tool_calls", "refusal": "content_filter"}
+
+
+@modelapi("anthropic")
+class AnthropicAPI(ModelAPI):
+    def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
+        super().__init__(model_name, base_url, model_args)
+        self.base_url = (base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self._api_key = model_args.get("api_key") or os.environ.get("ANTHROPIC_API_KEY")
+        if not self._api_key:
+            raise ModelAPIError("ANTHROPIC_API_KEY is not set (needed for anthropic/ models)")
+        self._extra = {k: v for k, v in model_args.items() if k != "api_key"}
+        self._http = HttpClient()
+
+    async def close(self) -> None:
+        await self._http.close()
+
+    async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
+        system = "\n\n".join(m.text for m in input if m.role == "system")
+        body: dict[str, Any] = {
+            "model": self.model_name,
+            "max_tokens": config.max_tokens or DEFAULT_MAX_TOKENS,
+            "messages": _messages([m for m in input if m.role != "system"]),
+        }
+        if system:
+            body["system"] = system
+        for name, key in (("temperature", "temperature"), ("top_p", "top_p"), ("top_k", "top_k"), ("stop_seqs", "stop_sequences")):
+            value = getattr(config, name)
+            if value is not None:
+                body[key] = value
+        body.update(config.extra_body or {})
+        body.update(self._extra)
+        headers = {"x-api-key": self._api_key or "", "anthropic-version": API_VERSION, "content-type": "application/json"}
+        response = await self._http.post_json(f"{self.base_url}/v1/messages", body, headers, config.max_retries, config.timeout)
+        return _output(response, self.model_name), ModelCall(request=body, response=response)
+
+
+def _messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
+    """Anthropic wants alternating user/assistant turns; tool results travel as user content."""
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        if message.role == "tool":
+            role = "user"
+            blocks: list[dict[str, Any]] = [
+                {"type": "tool_result", "tool_use_id": getattr(message, "tool_call_id", "") or "", "content": message.text}
+            ]
+        else:
+            role = message.role
+            if isinstance(message.content, str):
+                blocks = [{"type": "text", "text": message.content}] if message.content else []
+            else:
+                blocks = [{"type": "text", "text": c.text} for c in message.content if isinstance(c, ContentText)]
+            for call in getattr(message, "tool_calls", None) or []:
+                blocks.append({"type": "tool_use", "id": call.id, "name": call.function, "input": call.arguments})
+        if out and out[-1]["role"] == role:
+            out[-1]["content"].extend(blocks)
+        else:
+            out.append({"role": role, "content": blocks})
+    return out
+
+
+def _output(response: dict[str, Any], model_name: str) -> ModelOutput:
+    try:
+        parts: list[Any] = []
+        calls: list[ToolCall] = []
+        for block in response["content"]:
+            kind = block.get("type")
+            if kind == "text":
+                parts.append(ContentText(text=block.get("text", "")))
+            elif kind == "thinking":
+                parts.append(ContentReasoning(reasoning=block.get("thinking", ""), signature=block.get("signature")))
+            elif kind == "tool_use":
+                calls.append(ToolCall(id=block["id"], function=block["name"], arguments=block.get("input") or {}, type="function"))
+    except (KeyError, TypeError) as ex:
+        raise ModelAPIError(f"unexpected response from the Anthropic API (missing {ex})") from None
+    content: Any = parts[0].text if len(parts) == 1 and isinstance(parts[0], ContentText) else parts
+    usage = response.get("usage") or {}
+    input_tokens = usage.get("input_tokens", 0)
+    output_tokens = usage.get("output_tokens", 0)
+    return ModelOutput(
+        model=response.get("model") or model_name,
+        choices=[
+            ChatCompletionChoice(
+                message=ChatMessageAssistant(content=content, tool_calls=calls or None),
+                stop_reason=_STOP_REASONS.get(response.get("stop_reason") or "end_turn", "unknown"),
+            )
+        ],
+        usage=ModelUsage(
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            total_tokens=input_tokens + output_tokens,
+            input_tokens_cache_write=usage.get("cache_creation_input_tokens"),
+            input_tokens_cache_read=usage.get("cache_read_input_tokens"),
+        ),
+    )

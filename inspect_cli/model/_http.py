@@ -1,0 +1,120 @@
+"""JSON over HTTP for the model providers, with retries.
+
+Transient failures (HTTP 429 and 5xx, dropped connections, timeouts) are
+retried with exponential backoff and full jitter, waiting at least what a
+`Retry-After` header asks. Other HTTP errors fail at once. Error messages name
+the URL and status, never request headers (which hold the API key).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import os
+import random
+import time
+from typing import Any
+
+from ._model import ModelAPIError
+
+RETRYABLE = {408, 409, 425, 429, 500, 502, 503, 504, 529}
+DEFAULT_MAX_RETRIES = 10
+DEFAULT_TIMEOUT = 600.0
+
+
+class HttpClient:
+    """One aiohttp session per provider instance and event loop."""
+
+    def __init__(self) -> None:
+        self._session: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def _client(self) -> Any:
+        import aiohttp
+
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._loop is not loop or self._session.closed:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+            self._loop = loop
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def post_json(
+        self,
+        url: str,
+        body: dict[str, Any],
+        headers: dict[str, str],
+        max_retries: int | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
+        """POST `body` as JSON and return the JSON response, retrying transient failures."""
+        import aiohttp
+
+        session = await self._client()
+        retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
+        client_timeout = aiohttp.ClientTimeout(total=timeout or DEFAULT_TIMEOUT)
+        attempt = 0
+        while True:
+            retry_after: float | None = None
+            try:
+                async with session.post(url, json=body, headers=headers, timeout=client_timeout) as response:
+                    if response.status < 400:
+                        return await response.json(content_type=None)
+                    text = (await response.text())[:500]
+                    problem = f"HTTP {response.status} from {url}: {_summary(text)}"
+                    if response.status not in RETRYABLE:
+                        raise ModelAPIError(problem)
+                    retry_after = _retry_after(response.headers.get("retry-after"))
+            except ModelAPIError:
+                raise
+            except asyncio.TimeoutError:
+                problem = f"request to {url} timed out after {client_timeout.total:g} s"
+            except aiohttp.ClientError as ex:
+                problem = f"connection to {url} failed ({type(ex).__name__}: {ex})"
+            if attempt >= retries:
+                suffix = f" (after {attempt} retries)" if attempt else ""
+                raise ModelAPIError(problem + suffix)
+            await asyncio.sleep(_backoff(attempt, retry_after))
+            attempt += 1
+
+
+def _backoff(attempt: int, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter, never shorter than Retry-After.
+
+    INSPECT_CLI_RETRY_DELAY scales the base delay (seconds; default 1).
+    """
+    base = float(os.environ.get("INSPECT_CLI_RETRY_DELAY", "1"))
+    delay = random.uniform(0, min(60.0, base * 2**attempt))
+    return max(delay, retry_after or 0.0)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (a number of seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _summary(text: str) -> str:
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text.strip() or "(no body)"
+    error = data.get("error") if isinstance(data, dict) else None
+    if isinstance(error, dict):
+        return str(error.get("message") or error)
+    return str(error or data)[:300]

@@ -1,0 +1,224 @@
+"""Models: one interface over the providers, with connection limits and accounting.
+
+`get_model("openai/gpt-4o")` returns a Model; `await model.generate(messages)`
+returns a ModelOutput. The provider is named by the part before the first
+'/'. Each model allows at most `max_connections` requests in flight (shared by
+every sample that uses it), and records its token usage and a ModelEvent in
+the sample being run (see `_eval/context.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import InspectCliError
+from ..log._types import (
+    ChatMessage,
+    ChatMessageSystem,
+    ChatMessageUser,
+    GenerateConfig,
+    ModelCall,
+    ModelEvent,
+    ModelOutput,
+    ModelUsage,
+)
+
+DEFAULT_MAX_CONNECTIONS = 10
+
+
+class ModelAPIError(InspectCliError):
+    """A model provider failed (after any retries); the message never holds secrets."""
+
+
+class ModelAPI:
+    """What a provider implements: one request, one output."""
+
+    def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
+        self.model_name = model_name
+        self.base_url = base_url
+        self.model_args = model_args
+
+    async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
+        raise NotImplementedError
+
+    def max_connections(self) -> int:
+        return DEFAULT_MAX_CONNECTIONS
+
+    async def close(self) -> None:
+        """Release connections (called when an eval ends)."""
+
+
+_PROVIDERS: dict[str, Callable[[str, str | None, dict[str, Any]], ModelAPI]] = {}
+
+
+def modelapi(name: str) -> Callable[[type[ModelAPI]], type[ModelAPI]]:
+    """Register a provider class under `name` (the prefix of model names)."""
+
+    def register(cls: type[ModelAPI]) -> type[ModelAPI]:
+        _PROVIDERS[name] = cls
+        return cls
+
+    return register
+
+
+def _load_providers() -> None:
+    from . import _anthropic, _mockllm, _openai  # noqa: F401  (they register themselves)
+
+
+class Model:
+    """A model of a provider, as `provider/name`."""
+
+    def __init__(self, api: ModelAPI, name: str, config: GenerateConfig) -> None:
+        self.api = api
+        self.name = name
+        self.config = config
+        self._semaphore: asyncio.Semaphore | None = None
+        self._semaphore_loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return f"Model({self.name!r})"
+
+    def connections(self) -> int:
+        return _first(self.config.max_connections, _env_int("INSPECT_EVAL_MAX_CONNECTIONS"), self.api.max_connections())
+
+    def _limit(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._semaphore_loop is not loop:
+            self._semaphore = asyncio.Semaphore(self.connections())
+            self._semaphore_loop = loop
+        return self._semaphore
+
+    async def generate(
+        self, input: str | list[ChatMessage], config: GenerateConfig | None = None, **kwargs: Any
+    ) -> ModelOutput:
+        """Send `input` to the model; returns its output (after retries, if any)."""
+        from .._eval.context import current_sample
+
+        messages: list[ChatMessage] = [ChatMessageUser(content=input)] if isinstance(input, str) else list(input)
+        merged = merge_config(self.config, config)
+        if kwargs:
+            merged = merge_config(merged, GenerateConfig(**kwargs))
+        if merged.system_message and not any(isinstance(m, ChatMessageSystem) for m in messages):
+            messages.insert(0, ChatMessageSystem(content=merged.system_message))
+        started = time.monotonic()
+        timestamp = _now()
+        async with self._limit():
+            output, call = await self.api.generate(messages, merged)
+        output.time = time.monotonic() - started
+        if not output.model:
+            output.model = self.api.model_name
+        if output.completion is None:
+            output.completion = completion_text(output)
+        for choice in output.choices:
+            choice.message.source = choice.message.source or "generate"
+            choice.message.model = choice.message.model or self.api.model_name
+        sample = current_sample()
+        if sample is not None:
+            if output.usage is not None:
+                _add_usage(sample.model_usage.setdefault(self.name, ModelUsage()), output.usage)
+            sample.events.append(
+                ModelEvent(
+                    timestamp=timestamp,
+                    working_start=sample.working_time(),
+                    model=self.name,
+                    input=messages,
+                    config=merged,
+                    output=output,
+                    call=call,
+                    completed=_now(),
+                    working_time=output.time,
+                )
+            )
+        return output
+
+
+def completion_text(output: ModelOutput) -> str:
+    if not output.choices:
+        return ""
+    message = output.choices[0].message
+    return message.text
+
+
+def merge_config(base: GenerateConfig, override: GenerateConfig | None) -> GenerateConfig:
+    """`base` with the fields `override` sets (not None) replaced."""
+    if override is None:
+        return base
+    values = {f: getattr(base, f) for f in base.__struct_fields__}
+    for field in override.__struct_fields__:
+        value = getattr(override, field)
+        if value is not None:
+            values[field] = value
+    return GenerateConfig(**values)
+
+
+def _add_usage(total: ModelUsage, usage: ModelUsage) -> None:
+    total.input_tokens += usage.input_tokens
+    total.output_tokens += usage.output_tokens
+    total.total_tokens += usage.total_tokens
+    for field in ("input_tokens_cache_write", "input_tokens_cache_read", "reasoning_tokens"):
+        value = getattr(usage, field)
+        if value is not None:
+            setattr(total, field, (getattr(total, field) or 0) + value)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _first(*values: int | None) -> int:
+    for value in values:
+        if value is not None:
+            return value
+    raise AssertionError("no value")
+
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InspectCliError(f"{name} must be a whole number, not {value!r}") from None
+
+
+_MODELS: dict[tuple[str, str | None, str], Model] = {}
+
+
+def get_model(
+    model: str | Model | None = None,
+    config: GenerateConfig | None = None,
+    base_url: str | None = None,
+    **model_args: Any,
+) -> Model:
+    """A model by name (`provider/model`); INSPECT_EVAL_MODEL names the default.
+
+    The same name, base URL and arguments give the same Model, so its
+    connection limit is shared by everything that uses it.
+    """
+    if isinstance(model, Model):
+        return model
+    name = model or os.environ.get("INSPECT_EVAL_MODEL")
+    if not name:
+        raise InspectCliError("no model given: pass --model (e.g. --model openai/gpt-4o-mini) or set INSPECT_EVAL_MODEL")
+    provider, sep, model_name = name.partition("/")
+    if not sep or not model_name:
+        raise InspectCliError(f"model '{name}' is not of the form provider/model (e.g. openai/gpt-4o-mini)")
+    _load_providers()
+    factory = _PROVIDERS.get(provider)
+    if factory is None:
+        raise InspectCliError(f"unknown model provider '{provider}' (known: {', '.join(sorted(_PROVIDERS))})")
+    key = (name, base_url, repr(sorted(model_args.items())))
+    cached = _MODELS.get(key)
+    if cached is not None and config is None:
+        return cached
+    instance = Model(factory(model_name, base_url, dict(model_args)), name, config or GenerateConfig())
+    if config is None:
+        _MODELS[key] = instance
+    return instance
+

@@ -1,0 +1,137 @@
+"""`openai/<model>`: OpenAI's Chat Completions API, or any server that speaks it
+(vLLM, Ollama, llama.cpp, ...) at OPENAI_BASE_URL."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from ..log._types import (
+    ChatCompletionChoice,
+    ChatMessage,
+    ChatMessageAssistant,
+    ContentImage,
+    ContentText,
+    GenerateConfig,
+    ModelCall,
+    ModelOutput,
+    ModelUsage,
+    ToolCall,
+)
+from ._http import HttpClient
+from ._model import ModelAPI, ModelAPIError, modelapi
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+_STOP_REASONS = {"stop": "stop", "length": "max_tokens", "tool_calls": "tool_calls", "function_call": "tool_calls", "content_filter": "content_filter"}
+
+
+@modelapi("openai")
+class OpenAIAPI(ModelAPI):
+    def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
+        super().__init__(model_name, base_url, model_args)
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self._api_key = model_args.get("api_key") or os.environ.get("OPENAI_API_KEY")
+        if not self._api_key and self.base_url == DEFAULT_BASE_URL:
+            raise ModelAPIError("OPENAI_API_KEY is not set (needed for openai/ models)")
+        self._extra = {k: v for k, v in model_args.items() if k != "api_key"}
+        self._http = HttpClient()
+
+    async def close(self) -> None:
+        await self._http.close()
+
+    async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
+        body: dict[str, Any] = {"model": self.model_name, "messages": [_message(m) for m in input]}
+        for name, key in (
+            ("temperature", "temperature"),
+            ("top_p", "top_p"),
+            ("max_tokens", "max_tokens"),
+            ("seed", "seed"),
+            ("stop_seqs", "stop"),
+            ("frequency_penalty", "frequency_penalty"),
+            ("presence_penalty", "presence_penalty"),
+            ("num_choices", "n"),
+            ("logprobs", "logprobs"),
+            ("top_logprobs", "top_logprobs"),
+            ("logit_bias", "logit_bias"),
+            ("parallel_tool_calls", "parallel_tool_calls"),
+            ("reasoning_effort", "reasoning_effort"),
+        ):
+            value = getattr(config, name)
+            if value is not None:
+                body[key] = value
+        body.update(config.extra_body or {})
+        body.update(self._extra)
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        response = await self._http.post_json(
+            f"{self.base_url}/chat/completions", body, headers, config.max_retries, config.timeout
+        )
+        return _output(response, self.model_name), ModelCall(request=body, response=response)
+
+
+def _message(message: ChatMessage) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": message.role}
+    if isinstance(message.content, str):
+        out["content"] = message.content
+    else:
+        parts: list[dict[str, Any]] = []
+        for part in message.content:
+            if isinstance(part, ContentText):
+                parts.append({"type": "text", "text": part.text})
+            elif isinstance(part, ContentImage):
+                parts.append({"type": "image_url", "image_url": {"url": part.image, "detail": part.detail}})
+        out["content"] = parts
+    if message.role == "assistant" and getattr(message, "tool_calls", None):
+        out["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.function, "arguments": json.dumps(c.arguments)}}
+            for c in message.tool_calls  # type: ignore[union-attr]
+        ]
+    if message.role == "tool":
+        out["tool_call_id"] = getattr(message, "tool_call_id", None)
+    return out
+
+
+def _output(response: dict[str, Any], model_name: str) -> ModelOutput:
+    try:
+        choices = []
+        for choice in response["choices"]:
+            message = choice.get("message") or {}
+            calls = [
+                ToolCall(
+                    id=c.get("id", ""),
+                    function=c["function"]["name"],
+                    arguments=_arguments(c["function"].get("arguments")),
+                    type="function",
+                )
+                for c in message.get("tool_calls") or []
+            ]
+            choices.append(
+                ChatCompletionChoice(
+                    message=ChatMessageAssistant(content=message.get("content") or "", tool_calls=calls or None),
+                    stop_reason=_STOP_REASONS.get(choice.get("finish_reason") or "stop", "unknown"),
+                )
+            )
+    except (KeyError, TypeError) as ex:
+        raise ModelAPIError(f"unexpected response from the OpenAI API (missing {ex})") from None
+    usage = response.get("usage") or {}
+    return ModelOutput(
+        model=response.get("model") or model_name,
+        choices=choices,
+        usage=ModelUsage(
+            input_tokens=usage.get("prompt_tokens", 0),
+            output_tokens=usage.get("completion_tokens", 0),
+            total_tokens=usage.get("total_tokens", usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)),
+        ),
+    )
+
+
+def _arguments(text: Any) -> dict[str, Any]:
+    if isinstance(text, dict):
+        return text
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {"raw": text}
+    return value if isinstance(value, dict) else {"value": value}

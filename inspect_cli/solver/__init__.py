@@ -1,0 +1,26 @@
+"""Solvers: the steps that take a sample from its input to the model's answer."""
+
+from ._solvers import (
+    chain,
+    chain_of_thought,
+    generate,
+    multiple_choice,
+    prompt_template,
+    solver,
+    system_message,
+)
+from ._task_state import Generate, Solver, Target, TaskState
+
+__all__ = [
+    "Generate",
+    "Solver",
+    "Target",
+    "TaskState",
+    "chain",
+    "chain_of_thought",
+    "generate",
+    "multiple_choice",
+    "prompt_template",
+    "solver",
+    "system_message",
+]
