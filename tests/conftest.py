@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +81,29 @@ def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     yield f"s3://{bucket}"
     fs.rm(bucket, recursive=True)
     s3fs.S3FileSystem.clear_instance_cache()
+
+
+@pytest.fixture(scope="session")
+def _model_server() -> Iterator[Any]:
+    from model_server import ModelServer
+
+    server = ModelServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def model_server(_model_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The local OpenAI/Anthropic-speaking server, reset, with the environment
+    pointing both providers at it (and fast retries)."""
+    _model_server.reset()
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{_model_server.url}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-openai-key")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", _model_server.url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-secret-key")
+    monkeypatch.setenv("INSPECT_CLI_RETRY_DELAY", "0.01")
+    from inspect_cli.model import _model
+
+    _model._MODELS.clear()
+    return _model_server

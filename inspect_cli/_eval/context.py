@@ -36,3 +36,15 @@ def enter_sample(context: SampleContext) -> Any:
 
 def exit_sample(token: Any) -> None:
     _current.reset(token)
+
+
+_model: ContextVar[Any] = ContextVar("inspect_cli_model", default=None)
+
+
+def active_model() -> Any:
+    """The model of the eval running in this context (None outside an eval)."""
+    return _model.get()
+
+
+def set_active_model(model: Any) -> Any:
+    return _model.set(model)

@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import __version__, config, storage
 from .._ids import short_uuid
-from .._registry import name_of, params_of
+from .._registry import jsonable, name_of, params_of
 from ..dataset import Sample
 from ..errors import InspectCliError
 from ..log._types import (
@@ -51,7 +51,7 @@ from ..scorer._results import eval_scores
 from ..scorer._scorers import metrics_of
 from ..solver._solvers import plan_steps, step_record
 from ..solver._task_state import Target, TaskState
-from .context import SampleContext, enter_sample, exit_sample
+from .context import SampleContext, enter_sample, exit_sample, set_active_model
 from .display import Display
 from .task import Task, resolve_tasks
 from .writer import LogWriter, default_buffer, free_location
@@ -62,7 +62,7 @@ REDACTED = "<redacted>"
 
 def redact(values: dict[str, Any]) -> dict[str, Any]:
     """Model args as the log records them: values of secret-looking names hidden."""
-    return {k: (REDACTED if any(w in k.lower() for w in _SECRET_WORDS) else v) for k, v in values.items()}
+    return {k: (REDACTED if any(w in k.lower() for w in _SECRET_WORDS) else jsonable(v)) for k, v in values.items()}
 
 
 class EvalOptions:
@@ -109,8 +109,13 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
     time_limit, tags, metadata, and generation settings (temperature, ...).
     """
     opts = EvalOptions(**options)
-    resolved = resolve_tasks(tasks, opts.task_args)
-    return run_coroutine(eval_async(resolved, opts))
+    capture = LogCapture()
+    capture.start()  # task functions may log while they build their tasks
+    try:
+        resolved = resolve_tasks(tasks, opts.task_args)
+        return run_coroutine(eval_async(resolved, opts, capture))
+    finally:
+        capture.stop()
 
 
 class Interrupted:
@@ -155,15 +160,24 @@ def run_coroutine(coro: Any) -> Any:
     return asyncio.run(main())
 
 
-async def eval_async(tasks: Sequence[Task], options: EvalOptions) -> list[EvalLog]:
+async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCapture | None = None) -> list[EvalLog]:
+    """Run tasks in a running event loop (what `eval()` does in its own)."""
     display = Display(options.display)
     run_id = short_uuid()
     logs = []
-    for task in tasks:
-        log = await _run_task(task, options, run_id, display)
-        logs.append(log)
-        if log.status == "cancelled":
-            break
+    own = capture is None
+    capture = capture or LogCapture()
+    if own:
+        capture.start()
+    try:
+        for task in tasks:
+            log = await _run_task(task, options, run_id, display, capture)
+            logs.append(log)
+            if log.status == "cancelled":
+                break
+    finally:
+        if own:
+            capture.stop()
     display.summary(logs)
     return logs
 
@@ -220,7 +234,7 @@ def _scorer_specs(task: Task) -> list[tuple[str, list[tuple[str, dict[str, Any]]
     return specs
 
 
-async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Display) -> EvalLog:
+async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Display, capture: LogCapture) -> EvalLog:
     generate_config = merge_config(task.config, options.generate_config)
     model = get_model(
         options.model or task.model,
@@ -228,6 +242,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
         base_url=options.model_base_url,
         **options.model_args,
     )
+    set_active_model(model)
     samples = _samples(task, options)
     epochs, reducer = _epochs(task, options)
     max_connections = model.connections()
@@ -290,7 +305,6 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
     writer = LogWriter(location, options.log_format, buffer)
     writer.start(log)
     progress = display.task(task.name, model.name, len(samples) * epochs)
-    messages = _LogCapture()
     done: list[EvalSample] = []
     errors: list[EvalSample] = []
     stop = asyncio.Event()
@@ -320,7 +334,6 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
 
     workers = [asyncio.create_task(worker(s, e)) for e in range(1, epochs + 1) for s in samples]
     cancelled = False
-    messages.start()
     try:
         await asyncio.gather(*workers, return_exceptions=True)
     except asyncio.CancelledError:
@@ -330,7 +343,6 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
             w.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
     finally:
-        messages.stop()
         await _close(model)
     failed = _failed(fail_on_error, len(errors), total) and not cancelled
     log.status = "cancelled" if cancelled else "error" if failed else "success"
@@ -343,7 +355,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
         log.results = EvalResults(total_samples=total, completed_samples=len(completed), scores=scores)
         log.reductions = reductions
     log.stats = EvalStats(started_at=started_at, completed_at=_now(), model_usage=_usage(done))
-    log.logging = messages.records or None
+    log.logging = capture.drain() or None
     writer.finish(log)
     progress.close(log.status)
     current = asyncio.current_task()
@@ -492,7 +504,7 @@ async def _run_sample(
     )
 
 
-class _LogCapture(logging.Handler):
+class LogCapture(logging.Handler):
     """Records what tasks log with Python's logging (info and above) for `log.logging`."""
 
     def __init__(self) -> None:
@@ -501,7 +513,7 @@ class _LogCapture(logging.Handler):
         self._level: int | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name.startswith(("asyncio", "aiohttp", "botocore", "s3fs", "fsspec", "urllib3", "inspect_cli")):
+        if record.name.split(".")[0] in ("asyncio", "aiohttp", "botocore", "s3fs", "fsspec", "urllib3", "inspect_cli"):
             return
         self.records.append(
             LoggingMessage(
@@ -514,6 +526,11 @@ class _LogCapture(logging.Handler):
                 lineno=record.lineno,
             )
         )
+
+    def drain(self) -> list[LoggingMessage]:
+        """The records captured since the last drain."""
+        records, self.records = self.records, []
+        return records
 
     def start(self) -> None:
         root = logging.getLogger()

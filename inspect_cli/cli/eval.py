@@ -105,34 +105,37 @@ def eval_command(
     if isinstance(failure, float) and failure >= 1 and failure.is_integer():
         failure = int(failure)
     _compat.install()
-    logs = eval(
-        tasks,
-        model=model,
-        model_base_url=model_base_url,
-        model_args=parse_assignments(model_arg, "-M"),
-        task_args=parse_assignments(task_arg, "-T"),
-        log_dir=log_dir,
-        log_format=log_format,
-        limit=parse_limit(limit),
-        sample_id=[_id(s) for s in sample_id.split(",")] if sample_id else None,
-        epochs=Epochs(epochs, epochs_reducer) if epochs else None,
-        fail_on_error=failure,
-        max_samples=max_samples,
-        max_connections=max_connections,
-        max_retries=max_retries,
-        timeout=timeout,
-        log_buffer=log_buffer,
-        display=display,
-        temperature=temperature,
-        top_p=top_p,
-        top_k=top_k,
-        max_tokens=max_tokens,
-        seed=seed,
-        system_message=system_message,
-        message_limit=message_limit,
-        token_limit=token_limit,
-        time_limit=time_limit,
-    )
+    try:
+        logs = eval(
+            tasks,
+            model=model,
+            model_base_url=model_base_url,
+            model_args=parse_assignments(model_arg, "-M"),
+            task_args=parse_assignments(task_arg, "-T"),
+            log_dir=log_dir,
+            log_format=log_format,
+            limit=parse_limit(limit),
+            sample_id=[_id(s) for s in sample_id.split(",")] if sample_id else None,
+            epochs=Epochs(epochs, epochs_reducer) if epochs else None,
+            fail_on_error=failure,
+            max_samples=max_samples,
+            max_connections=max_connections,
+            max_retries=max_retries,
+            timeout=timeout,
+            log_buffer=log_buffer,
+            display=display,
+            temperature=temperature,
+            top_p=top_p,
+            top_k=top_k,
+            max_tokens=max_tokens,
+            seed=seed,
+            system_message=system_message,
+            message_limit=message_limit,
+            token_limit=token_limit,
+            time_limit=time_limit,
+        )
+    finally:
+        _compat.uninstall()
     exit_for(logs, Interrupted.signal)
 
 

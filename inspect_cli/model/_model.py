@@ -196,13 +196,20 @@ def get_model(
     base_url: str | None = None,
     **model_args: Any,
 ) -> Model:
-    """A model by name (`provider/model`); INSPECT_EVAL_MODEL names the default.
+    """A model by name (`provider/model`). Without a name: inside an eval, the
+    model being evaluated; elsewhere INSPECT_EVAL_MODEL.
 
     The same name, base URL and arguments give the same Model, so its
     connection limit is shared by everything that uses it.
     """
     if isinstance(model, Model):
         return model
+    if model is None and config is None and base_url is None and not model_args:
+        from .._eval.context import active_model
+
+        active = active_model()
+        if active is not None:
+            return active  # inside an eval: the model being evaluated
     name = model or os.environ.get("INSPECT_EVAL_MODEL")
     if not name:
         raise InspectCliError("no model given: pass --model (e.g. --model openai/gpt-4o-mini) or set INSPECT_EVAL_MODEL")
