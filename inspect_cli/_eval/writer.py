@@ -21,7 +21,7 @@ from .. import storage
 from ..log import _codec, _eval, _json, _tree
 from ..log._names import log_file_name
 from ..log._types import EvalLog, EvalSample
-from ..log._zip import ZipWriter
+from ..log._zip import ZipReader, ZipWriter
 
 
 def default_buffer(log_dir: str) -> int:
@@ -114,8 +114,9 @@ class LogWriter:
             if log.reductions is not None:
                 self._writer.add(_eval.REDUCTIONS, _codec.dumps([_tree.to_tree(r) for r in log.reductions]))
             self._writer.add(_eval.HEADER, _codec.dumps(header))
-            self._commit()
+            self._writer.close()
             self._zip.close()
+            self._compact()
             if self._local is None and self._zip_path:
                 os.unlink(self._zip_path)
         else:
@@ -124,6 +125,29 @@ class LogWriter:
 
     # -- storage ----------------------------------------------------------
 
+    def _compact(self) -> None:
+        """Rewrite the finished archive without the directories of earlier
+        flushes (entries are copied, not recompressed), atomically."""
+        assert self._zip_path is not None
+        folder = os.path.dirname(os.path.abspath(self._zip_path))
+        with open(self._zip_path, "rb") as source:
+            reader = ZipReader(source, self.location)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eval")
+            try:
+                with os.fdopen(fd, "w+b") as target:
+                    writer = ZipWriter(target)
+                    for name in reader.names():
+                        writer.add_raw(name, *reader.read_raw(name))
+                    writer.close()
+                    target.flush()
+                    os.fsync(target.fileno())
+                os.replace(tmp, self._zip_path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        if self._local is None:
+            self._upload()
+
     def _commit(self) -> None:
         """Make what was added readable: write the zip directory, then (remote) upload."""
         assert self._writer is not None and self._zip is not None
@@ -131,9 +155,12 @@ class LogWriter:
         self._zip.flush()
         os.fsync(self._zip.fileno())
         if self._local is None:
-            with open(self._zip_path or "", "rb") as f, storage.atomic_write(self.location) as out:
-                while chunk := f.read(8 * 1024 * 1024):
-                    out.write(chunk)
+            self._upload()
+
+    def _upload(self) -> None:
+        with open(self._zip_path or "", "rb") as f, storage.atomic_write(self.location) as out:
+            while chunk := f.read(8 * 1024 * 1024):
+                out.write(chunk)
 
     def _write_json(self, log: EvalLog) -> None:
         storage.write_bytes(self.location, _json.encode_log(log))

@@ -62,13 +62,8 @@ class ZipReader:
         self._index: dict[str, _Info] | None = None
         try:
             self._cd = self._central_directory()
-        except (OSError, struct.error, ValueError, LogFormatError) as ex:
-            # A log whose writer died while appending has entries but no
-            # directory: rebuild the index from the entries' own headers.
-            self._index = self._scan_entries()
-            if not self._index:
-                raise ex if isinstance(ex, LogFormatError) else self._bad(str(ex)) from None
-            self._cd = b""
+        except (OSError, struct.error, ValueError) as ex:
+            raise self._bad(str(ex)) from None
 
     def _bad(self, detail: str) -> LogFormatError:
         return LogFormatError(f"{self._what} is not a readable .eval log (bad or truncated zip: {detail})")
@@ -80,54 +75,55 @@ class ZipReader:
         f.seek(end - tail_size)
         tail = f.read(tail_size)
         at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or len(tail) - at < _EOCD.size:
+        directory = self._directory_from(tail, at, end - tail_size) if at >= 0 else None
+        if directory is None:
+            # No complete directory at the end: a log whose writer was stopped
+            # while appending ends with a partial entry after the directory
+            # of its previous flush. Use the last complete directory.
+            directory = self._last_complete_directory(end - tail_size)
+        if directory is None:
             raise self._bad("no end of central directory record")
-        _, _, _, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
+        return directory
+
+    def _directory_from(self, buffer: bytes, at: int, base: int) -> bytes | None:
+        """The central directory that the end record at buffer[at] describes, if intact."""
+        f = self._f
+        if len(buffer) - at < _EOCD.size:
+            return None
+        _, _, _, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(buffer, at)
         if (cd_offset == _MAX32 or count == _MAX16 or cd_size == _MAX32) and at >= _LOCATOR64.size:
-            loc = tail[at - _LOCATOR64.size : at]
+            loc = buffer[at - _LOCATOR64.size : at]
             if loc[:4] == b"PK\x06\x07":
                 _, _, eocd64_at, _ = _LOCATOR64.unpack(loc)
                 f.seek(eocd64_at)
                 record = f.read(_EOCD64.size)
                 if record[:4] != b"PK\x06\x06":
-                    raise self._bad("bad zip64 end record")
+                    return None
                 cd_size, cd_offset = _EOCD64.unpack(record)[8:10]
-        if cd_offset + cd_size > end:
-            raise self._bad("central directory past the end of the file")
+        if cd_offset + cd_size > base + at:
+            return None
         f.seek(cd_offset)
         cd = f.read(cd_size)
         if len(cd) != cd_size or (cd_size and cd[:4] != b"PK\x01\x02"):
-            raise self._bad("damaged central directory")
+            return None
         return cd
 
-    def _scan_entries(self) -> dict[str, _Info]:
-        """Entries found by walking the local file headers from the start."""
-        index: dict[str, _Info] = {}
+    def _last_complete_directory(self, before: int) -> bytes | None:
         f = self._f
-        offset = 0
-        try:
-            while True:
-                f.seek(offset)
-                header = f.read(_LOCAL.size)
-                if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
-                    break
-                _, _, flags, method, _, _, crc, csize, usize, nlen, xlen = _LOCAL.unpack(header)
-                raw_name = f.read(nlen)
-                extra = f.read(xlen)
-                if flags & 0x08 or len(raw_name) < nlen:
-                    break  # sizes in a trailing descriptor: cannot walk on
-                if _MAX32 in (csize, usize):
-                    usize, csize, _ = _zip64_values(extra, usize, csize, 0)
-                data_at = offset + _LOCAL.size + nlen + xlen
-                if data_at + csize > f.seek(0, 2):
-                    break  # cut short
-                name = raw_name.decode("utf-8", "replace")
-                index.pop(name, None)
-                index[name] = _Info(name, method, crc, csize, usize, offset)
-                offset = data_at + csize
-        except (OSError, struct.error):
-            pass
-        return index
+        chunk = 1 << 20
+        position = before
+        while position > 0:
+            start = max(0, position - chunk)
+            f.seek(start)
+            buffer = f.read(position - start + _EOCD.size + 0xFFFF)
+            at = buffer.rfind(b"PK\x05\x06", 0, position - start)
+            while at >= 0:
+                directory = self._directory_from(buffer, at, start)
+                if directory is not None:
+                    return directory
+                at = buffer.rfind(b"PK\x05\x06", 0, at)
+            position = start
+        return None
 
     def _record(self, at: int) -> _Info:
         cd = self._cd
@@ -182,6 +178,16 @@ class ZipReader:
 
     def __contains__(self, name: str) -> bool:
         return self._find(name) is not None
+
+    def read_raw(self, name: str) -> tuple[int, int, int, bytes]:
+        """(method, crc, uncompressed size, compressed bytes) of an entry, to copy it as is."""
+        info = self._find(name)
+        if info is None:
+            raise LogFormatError(f"{self._what}: no entry '{name}'")
+        self._f.seek(info.offset)
+        fields = _LOCAL.unpack(self._f.read(_LOCAL.size))
+        self._f.seek(info.offset + _LOCAL.size + fields[9] + fields[10])
+        return info.method, info.crc, info.size, self._f.read(info.compressed)
 
     def read(self, name: str) -> bytes:
         info = self._find(name)
@@ -261,7 +267,6 @@ class ZipWriter:
         self._level = level
         self._entries: list[_Entry] = []
         self._offset = f.tell()
-        self._directory_at: int | None = None
         t = time.localtime()
         self._dos_time = (t.tm_hour << 11) | (t.tm_min << 5) | (t.tm_sec // 2)
         self._dos_date = ((max(t.tm_year, 1980) - 1980) << 9) | (t.tm_mon << 5) | t.tm_mday
@@ -273,19 +278,16 @@ class ZipWriter:
         return c.compress(data) + c.flush()
 
     def add(self, name: str, data: bytes) -> None:
-        if self._directory_at is not None:
-            # Added to after close(): new entries replace the old directory,
-            # and the next close() writes one that lists every entry.
-            self._f.seek(self._directory_at)
-            self._f.truncate()
-            self._offset, self._directory_at = self._directory_at, None
-        packed = self._compress(data)
+        self.add_raw(name, self._method, zlib.crc32(data), len(data), self._compress(data))
+
+    def add_raw(self, name: str, method: int, crc: int, size: int, packed: bytes) -> None:
+        """Add an entry already compressed with `method` (to copy entries between archives)."""
         entry = _Entry(
             name.encode("utf-8"),
-            self._method,
-            zlib.crc32(data),
+            method,
+            crc,
             len(packed),
-            len(data),
+            size,
             self._offset,
             self._dos_time,
             self._dos_date,
@@ -313,7 +315,10 @@ class ZipWriter:
     def close(self) -> None:
         """Write the central directory (the archive is unreadable before this).
 
-        More entries may be added afterwards; close() again to list them."""
+        More entries may be added afterwards, after this directory, which stays
+        valid until the next close() has written one that lists them all: a
+        writer stopped at any moment leaves a readable archive.
+        """
         start = self._offset
         out = bytearray()
         for e in self._entries:
@@ -355,7 +360,7 @@ class ZipWriter:
             b"PK\x05\x06", 0, 0, min(count, _MAX16), min(count, _MAX16), min(size, _MAX32), min(start, _MAX32), 0
         )
         self._f.write(out)
-        self._directory_at = start
+        self._offset += len(out)
 
 
 def _version_needed(entry: _Entry, zip64: bool) -> int:

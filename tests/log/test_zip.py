@@ -63,3 +63,20 @@ def test_crc_mismatch_is_reported() -> None:
     data[at] ^= 1  # stored-like deflate block at level 0: flip a literal byte
     with pytest.raises(LogFormatError, match="corrupt"):
         ZipReader(io.BytesIO(bytes(data)), "bad").read("a.json")
+
+
+def test_a_writer_stopped_mid_append_leaves_the_previous_state_readable() -> None:
+    buf = io.BytesIO()
+    writer = ZipWriter(buf)
+    writer.add("a.json", b"1")
+    writer.close()
+    writer.add("b.json", b"2")
+    writer.close()
+    complete = buf.getvalue()
+    writer.add("c.json", b"3" * 5000)
+    torn = buf.getvalue()[: len(complete) + 100]  # stopped while writing c.json
+    reader = ZipReader(io.BytesIO(torn), "torn")
+    assert reader.names() == ["a.json", "b.json"]
+    assert reader.read("b.json") == b"2"
+    with pytest.raises(LogFormatError, match="truncated"):
+        ZipReader(io.BytesIO(complete[: len(complete) // 3]), "cut")
