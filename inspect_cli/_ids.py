@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
+import os
 
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 def short_uuid() -> str:
     """22 random base-57 characters (about 128 bits)."""
-    return "".join(secrets.choice(_ALPHABET) for _ in range(22))
+    number = int.from_bytes(os.urandom(16), "big")
+    chars = []
+    for _ in range(22):
+        number, digit = divmod(number, 57)
+        chars.append(_ALPHABET[digit])
+    return "".join(chars)

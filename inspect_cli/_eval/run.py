@@ -10,6 +10,7 @@ way the samples that finished are in the log.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -165,6 +166,11 @@ async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCa
     display = Display(options.display)
     run_id = short_uuid()
     logs = []
+    # Everything loaded so far (modules, the tasks) lives for the whole run:
+    # keep the cyclic GC from walking it again at every collection.
+    gc.freeze()
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], 10_000), *threshold[1:])
     own = capture is None
     capture = capture or LogCapture()
     if own:
@@ -176,6 +182,8 @@ async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCa
             if log.status == "cancelled":
                 break
     finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
         if own:
             capture.stop()
     display.summary(logs)
@@ -302,7 +310,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
         plan=EvalPlan(steps=[EvalPlanStep(**step_record(s)) for s in steps]),
     )
     location = free_location(options.log_dir, log, options.log_format)
-    writer = LogWriter(location, options.log_format, buffer)
+    writer = LogWriter(location, options.log_format, buffer, explicit_buffer=options.log_buffer is not None)
     writer.start(log)
     progress = display.task(task.name, model.name, len(samples) * epochs)
     done: list[EvalSample] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
 from .. import storage
@@ -51,17 +52,23 @@ def free_location(log_dir: str, log: EvalLog, fmt: str) -> str:
 class LogWriter:
     """Writes one eval's log: `start`, then `add` samples as they finish, then `finish`."""
 
-    def __init__(self, location: str, fmt: str, buffer: int) -> None:
+    def __init__(self, location: str, fmt: str, buffer: int, explicit_buffer: bool = False) -> None:
         self.location = location
         self.format = fmt
         self.buffer = max(1, buffer)
+        self.explicit_buffer = explicit_buffer
         self._pending: list[EvalSample] = []
         self._written: list[EvalSample] = []
+        self._summaries: list[dict] = []
         self._flushes = 0
         self._local = storage.local_path(location) if storage.is_local(location) else None
         self._zip_path: str | None = None
         self._zip: IO[bytes] | None = None
         self._writer: ZipWriter | None = None
+        # Flushes run in one background thread, in order: encoding and
+        # compressing then overlap with the eval waiting on its model.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-writer")
+        self._last: Future[None] | None = None
 
     # -- lifecycle --------------------------------------------------------
 
@@ -81,14 +88,28 @@ class LogWriter:
 
     def add(self, sample: EvalSample) -> None:
         self._pending.append(sample)
-        if len(self._pending) >= self.buffer:
+        if len(self._pending) >= self._batch():
             self.flush()
 
+    def _batch(self) -> int:
+        """Samples per flush. A `.json` log is rewritten whole at each flush, so
+        unless the buffer was set explicitly its batches grow with the log
+        (a tenth of what is written), keeping the total work linear."""
+        if self.format == "json" and not self.explicit_buffer:
+            return max(self.buffer, len(self._written) // 10)
+        return self.buffer
+
     def flush(self) -> None:
+        """Write the samples added so far (in the background; `finish` waits)."""
         if not self._pending:
             return
         batch, self._pending = self._pending, []
         self._written.extend(batch)
+        if self._last is not None and self._last.done():
+            self._last.result()  # report a failed write as soon as we see it
+        self._last = self._thread.submit(self._write_batch, batch, list(self._written))
+
+    def _write_batch(self, batch: list[EvalSample], written: list[EvalSample]) -> None:
         if self.format == "eval":
             assert self._writer is not None
             self._flushes += 1
@@ -97,20 +118,24 @@ class LogWriter:
                 tree = _tree.to_tree(sample)
                 self._writer.add(_eval.sample_entry(sample.id, sample.epoch), _codec.dumps(tree))
                 summaries.append(_eval.summary(tree))
+            self._summaries.extend(summaries)
             self._writer.add(f"_journal/summaries/{self._flushes}.json", _codec.dumps(summaries))
             self._commit()
         else:
-            self._log.samples = list(self._written)
+            self._log.samples = written
             self._write_json(self._log)
 
     def finish(self, log: EvalLog) -> None:
         """Write the final log (its samples are those added)."""
         self.flush()
+        self._thread.shutdown(wait=True)
+        if self._last is not None:
+            self._last.result()
         log.samples = list(self._written)
         if self.format == "eval":
             assert self._writer is not None and self._zip is not None
             header = _tree.to_tree(log, exclude=("samples", "reductions"))
-            self._writer.add(_eval.SUMMARIES, _codec.dumps([_eval.summary(_tree.to_tree(s)) for s in self._written]))
+            self._writer.add(_eval.SUMMARIES, _codec.dumps(self._summaries))
             if log.reductions is not None:
                 self._writer.add(_eval.REDUCTIONS, _codec.dumps([_tree.to_tree(r) for r in log.reductions]))
             self._writer.add(_eval.HEADER, _codec.dumps(header))
@@ -152,8 +177,7 @@ class LogWriter:
         """Make what was added readable: write the zip directory, then (remote) upload."""
         assert self._writer is not None and self._zip is not None
         self._writer.close()
-        self._zip.flush()
-        os.fsync(self._zip.fileno())
+        self._zip.flush()  # to the OS: a killed process loses nothing; fsync waits for the disk
         if self._local is None:
             self._upload()
 

@@ -4,8 +4,6 @@ Every command parses its options, calls the library, and renders the result.
 Domain errors are turned into one line on stderr and an exit code here, once.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Annotated, Any

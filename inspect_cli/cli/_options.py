@@ -1,6 +1,5 @@
 """Options shared by several commands, declared once."""
 
-from __future__ import annotations
 
 from enum import Enum
 from typing import Annotated

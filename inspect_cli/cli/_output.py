@@ -1,7 +1,5 @@
 """stdout carries data (one JSON document with --json); stderr carries messages."""
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Any

@@ -1,7 +1,5 @@
 """`inspect eval`: run tasks from Python files against a model."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated, Any
 

@@ -1,6 +1,5 @@
 """`inspect info ...`: the log commands as Inspect 0.3.18 to 0.3.45 spelled them."""
 
-from __future__ import annotations
 
 from typing import Annotated
 

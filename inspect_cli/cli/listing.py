@@ -1,6 +1,5 @@
 """`inspect list logs` (and its newer spelling `inspect log list`)."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any
 

@@ -1,6 +1,5 @@
 """`inspect log ...`: the log commands (Inspect 0.3.46+ spelling)."""
 
-from __future__ import annotations
 
 from enum import Enum
 from typing import Annotated

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 import msgspec.inspect as mi
+from msgspec.structs import astuple
 
 from . import _codec
 from ._types import UNKNOWN_TAG, LogStruct, OtherContent, OtherEvent
@@ -178,7 +179,7 @@ class _StructCleaner:
 class _Plan:
     """Per-class facts the walks need, computed once."""
 
-    __slots__ = ("known", "fields", "nested", "nested_names", "tag")
+    __slots__ = ("known", "fields", "nested", "nested_names", "tag", "rows")
 
     def __init__(self, cls: type) -> None:
         info = mi.type_info(cls)
@@ -190,6 +191,8 @@ class _Plan:
             if _may_hold_struct(f.type):
                 self.nested.append((f.name, f.encode_name))
         self.nested_names = frozenset(name for name, _ in self.nested)
+        # (key, required, may hold structs), in field order (the order of astuple)
+        self.rows = tuple((key, required, name in self.nested_names) for name, key, required in self.fields)
         self.tag = (info.tag_field, info.tag) if info.tag_field is not None else None
         known = {key for _, key, _ in self.fields}
         if self.tag is not None:
@@ -268,14 +271,14 @@ def to_tree(obj: LogStruct, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if plan.tag is not None:
         out[plan.tag[0]] = plan.tag[1]
-    nested = plan.nested_names
-    for name, key, required in plan.fields:
+    for (key, required, nested), value in zip(plan.rows, astuple(obj)):
+        if value is None:
+            if required and key not in exclude:
+                out[key] = None
+            continue
         if key in exclude:
             continue
-        value = getattr(obj, name)
-        if value is None and not required:
-            continue
-        out[key] = _value(value) if name in nested and value is not None else value
+        out[key] = _value(value) if nested else value
     extra = obj.__dict__.get(_EXTRA)
     if extra:
         for key, value in extra.items():

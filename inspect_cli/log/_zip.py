@@ -266,6 +266,7 @@ class ZipWriter:
         self._method = _METHODS[compression]
         self._level = level
         self._entries: list[_Entry] = []
+        self._records: list[bytes] = []  # central directory records, made once per entry
         self._offset = f.tell()
         t = time.localtime()
         self._dos_time = (t.tm_hour << 11) | (t.tm_min << 5) | (t.tm_sec // 2)
@@ -320,36 +321,9 @@ class ZipWriter:
         writer stopped at any moment leaves a readable archive.
         """
         start = self._offset
-        out = bytearray()
-        for e in self._entries:
-            values = []
-            if e.size >= _MAX32:
-                values.append(e.size)
-            if e.compressed >= _MAX32:
-                values.append(e.compressed)
-            if e.offset >= _MAX32:
-                values.append(e.offset)
-            extra = struct.pack(f"<HH{len(values)}Q", 1, 8 * len(values), *values) if values else b""
-            out += _CENTRAL.pack(
-                b"PK\x01\x02",
-                _version_needed(e, bool(values)) | (3 << 8),  # made by: Unix
-                _version_needed(e, bool(values)),
-                _UTF8_FLAG,
-                e.method,
-                e.dos_time,
-                e.dos_date,
-                e.crc,
-                _MAX32 if e.compressed >= _MAX32 else e.compressed,
-                _MAX32 if e.size >= _MAX32 else e.size,
-                len(e.name),
-                len(extra),
-                0,
-                0,
-                0,
-                0o100644 << 16,
-                _MAX32 if e.offset >= _MAX32 else e.offset,
-            )
-            out += e.name + extra
+        for e in self._entries[len(self._records) :]:
+            self._records.append(_central_record(e))
+        out = bytearray().join(self._records)
         size = len(out)
         count = len(self._entries)
         if count >= _MAX16 or size >= _MAX32 or start >= _MAX32:
@@ -361,6 +335,38 @@ class ZipWriter:
         )
         self._f.write(out)
         self._offset += len(out)
+
+
+def _central_record(e: _Entry) -> bytes:
+    values = []
+    if e.size >= _MAX32:
+        values.append(e.size)
+    if e.compressed >= _MAX32:
+        values.append(e.compressed)
+    if e.offset >= _MAX32:
+        values.append(e.offset)
+    extra = struct.pack(f"<HH{len(values)}Q", 1, 8 * len(values), *values) if values else b""
+    version = _version_needed(e, bool(values))
+    header = _CENTRAL.pack(
+        b"PK\x01\x02",
+        version | (3 << 8),  # made by: Unix
+        version,
+        _UTF8_FLAG,
+        e.method,
+        e.dos_time,
+        e.dos_date,
+        e.crc,
+        _MAX32 if e.compressed >= _MAX32 else e.compressed,
+        _MAX32 if e.size >= _MAX32 else e.size,
+        len(e.name),
+        len(extra),
+        0,
+        0,
+        0,
+        0o100644 << 16,
+        _MAX32 if e.offset >= _MAX32 else e.offset,
+    )
+    return header + e.name + extra
 
 
 def _version_needed(entry: _Entry, zip64: bool) -> int:

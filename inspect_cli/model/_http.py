@@ -61,9 +61,9 @@ class HttpClient:
         while True:
             retry_after: float | None = None
             try:
-                async with session.post(url, json=body, headers=headers, timeout=client_timeout) as response:
+                async with session.post(url, data=_encode(body), headers=headers, timeout=client_timeout) as response:
                     if response.status < 400:
-                        return await response.json(content_type=None)
+                        return _decode(await response.read(), url)
                     text = (await response.text())[:500]
                     problem = f"HTTP {response.status} from {url}: {_summary(text)}"
                     if response.status not in RETRYABLE:
@@ -80,6 +80,24 @@ class HttpClient:
                 raise ModelAPIError(problem + suffix)
             await asyncio.sleep(_backoff(attempt, retry_after))
             attempt += 1
+
+
+def _encode(body: dict[str, Any]) -> bytes:
+    import msgspec
+
+    return msgspec.json.encode(body)
+
+
+def _decode(data: bytes, url: str) -> dict[str, Any]:
+    import msgspec
+
+    try:
+        value = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        raise ModelAPIError(f"invalid JSON in the response from {url}") from None
+    if not isinstance(value, dict):
+        raise ModelAPIError(f"unexpected response from {url} (not a JSON object)")
+    return value
 
 
 def _backoff(attempt: int, retry_after: float | None) -> float:
