@@ -14,6 +14,7 @@ import gc
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -93,6 +94,7 @@ class EvalOptions:
         self.token_limit: int | None = values.pop("token_limit", None)
         self.time_limit: int | None = values.pop("time_limit", None)
         self.task_args: dict[str, Any] = values.pop("task_args", None) or {}
+        self.retry_of: EvalLog | None = None  # set by eval_retry: the log being retried
         config_fields = set(GenerateConfig.__struct_fields__)
         unknown = sorted(set(values) - config_fields)
         if unknown:
@@ -194,11 +196,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
-def _samples(task: Task, options: EvalOptions) -> list[Sample]:
+def _samples(task: Task, options: EvalOptions) -> tuple[list[Sample], bool]:
+    """The samples to run, and whether any got an automatic id (1..N, in dataset order)."""
     samples = list(task.dataset)
+    assigned = False
     for index, sample in enumerate(samples, start=1):
         if sample.id is None:
             sample.id = index
+            assigned = True
     if options.sample_id is not None:
         wanted = {str(i) for i in options.sample_id}
         samples = [s for s in samples if str(s.id) in wanted]
@@ -206,7 +211,7 @@ def _samples(task: Task, options: EvalOptions) -> list[Sample]:
         samples = samples[: options.limit]
     elif isinstance(options.limit, tuple):
         samples = samples[options.limit[0] : options.limit[1]]
-    return samples
+    return samples, assigned
 
 
 def _epochs(task: Task, options: EvalOptions) -> tuple[int, str | None]:
@@ -251,7 +256,14 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
         **options.model_args,
     )
     set_active_model(model)
-    samples = _samples(task, options)
+    samples, ids_assigned = _samples(task, options)
+    reuse: dict[tuple[str, int], EvalSample] = {}
+    if options.retry_of is not None:
+        from .retry import reusable_samples
+
+        reuse, why = reusable_samples(options.retry_of.samples, [s.id for s in samples], ids_assigned, task.dataset.shuffled)  # type: ignore[misc]
+        if why:
+            print(f"Warning: {why}", file=sys.stderr)
     epochs, reducer = _epochs(task, options)
     max_connections = model.connections()
     max_samples = options.max_samples or _env_int("INSPECT_EVAL_MAX_SAMPLES") or max_connections + 1
@@ -267,7 +279,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
             run_id=run_id,
             created=started_at,
             task=task.name,
-            task_id=short_uuid(),
+            task_id=options.retry_of.eval.task_id if options.retry_of is not None else short_uuid(),
             task_version=task.version,
             task_file=task.task_file,
             task_display_name=task.display_name or task.name,
@@ -325,10 +337,14 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
     )
 
     async def worker(sample: Sample, epoch: int) -> None:
-        async with semaphore:
-            if stop.is_set():
-                return
-            result = await _run_sample(task, steps, model, sample, epoch, limits)
+        reused = reuse.get((str(sample.id), epoch))
+        if reused is not None:
+            result = reused
+        else:
+            async with semaphore:
+                if stop.is_set():
+                    return
+                result = await _run_sample(task, steps, model, sample, epoch, limits)
         done.append(result)
         writer.add(result)
         progress.sample_done(result.error is not None, sum(u.total_tokens for u in result.model_usage.values()))

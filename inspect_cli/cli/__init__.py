@@ -78,6 +78,7 @@ def _root(
 
 
 app.command("eval")(eval_cmd.eval_command)
+app.command("eval-retry")(eval_cmd.eval_retry_command)
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")
 app.add_typer(listing.app, name="list")

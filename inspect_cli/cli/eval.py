@@ -149,3 +149,54 @@ def exit_for(logs: list[Any], interrupted: int | None) -> None:
         raise typer.Exit(ExitCode.ERROR)
     if not logs:
         raise InspectCliError("no tasks ran")
+
+
+def eval_retry_command(
+    logs: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="LOG_FILES...", help="Logs to retry (e.g. $(inspect list logs --retryable)).", show_default=False),
+    ] = None,
+    log_dir: Annotated[
+        str | None,
+        typer.Option("--log-dir", help="Where to write the new logs (default: next to each original).", show_default=False),
+    ] = None,
+    max_connections: MaxConnections = None,
+    max_samples: MaxSamples = None,
+    max_retries: MaxRetries = None,
+    timeout: Timeout = None,
+    fail_on_error: FailOnError = None,
+    no_fail_on_error: NoFailOnError = False,
+    log_buffer: LogBuffer = None,
+    display: Display = None,
+) -> None:
+    """Retry failed, cancelled or interrupted evals: samples that finished are kept, the rest run again."""
+    import sys
+
+    from .. import _compat
+    from .._eval.retry import eval_retry
+    from .._eval.run import Interrupted
+
+    if not logs:
+        print("Nothing to retry.", file=sys.stderr)
+        return
+    if fail_on_error is not None and no_fail_on_error:
+        raise typer.BadParameter("use --fail-on-error or --no-fail-on-error, not both")
+    failure: bool | float | None = False if no_fail_on_error else fail_on_error
+    if isinstance(failure, float) and failure >= 1 and failure.is_integer():
+        failure = int(failure)
+    _compat.install()
+    try:
+        results = eval_retry(
+            logs,
+            log_dir=log_dir,
+            max_samples=max_samples,
+            max_connections=max_connections,
+            max_retries=max_retries,
+            timeout=timeout,
+            fail_on_error=failure,
+            log_buffer=log_buffer,
+            display=display,
+        )
+    finally:
+        _compat.uninstall()
+    exit_for(results, Interrupted.signal)

@@ -1,0 +1,145 @@
+"""`eval_retry()`: finish a failed, cancelled or crashed eval without redoing its work.
+
+The task is re-created from what the log records (task file and name, task
+arguments, model and its arguments, generation settings, limits, epochs).
+Samples that finished without error are copied into the new log as they are;
+only the others run again. The new log is a new file (the original is never
+touched) that keeps the original's task id, so listings pair the two, and by
+default goes next to the original, in its format.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .. import storage
+from ..errors import InspectCliError
+from ..log._file import read_eval_log
+from ..log._types import EvalLog, EvalSample
+from .run import REDACTED, EvalOptions, eval_async, run_coroutine
+from .task import Epochs, resolve_tasks
+
+SampleKey = tuple[str, int]
+
+
+def reusable_samples(
+    previous: Sequence[EvalSample] | None,
+    current_ids: Sequence[int | str],
+    ids_were_assigned: bool,
+    shuffled: bool,
+) -> tuple[dict[SampleKey, EvalSample], str | None]:
+    """The samples of a previous run that a retry can keep, and why not, if none.
+
+    A sample is kept when it finished without error and its (id, epoch) is
+    one the task still has. Ids given to samples automatically (1..N) only
+    name the same sample again if the order is the same: when the dataset is
+    shuffled and any sample relied on an automatic id, nothing is kept.
+    """
+    if not previous:
+        return {}, None
+    if shuffled and ids_were_assigned:
+        return {}, (
+            "the dataset is shuffled and some samples have no id, so samples cannot be matched "
+            "to the previous run: all samples will run again (give samples ids to avoid this)"
+        )
+    wanted = {str(i) for i in current_ids}
+    keep: dict[SampleKey, EvalSample] = {}
+    for sample in previous:
+        key = (str(sample.id), sample.epoch)
+        if sample.error is None and key[0] in wanted:
+            keep[key] = sample
+    return keep, None
+
+
+def eval_retry(
+    tasks: str | os.PathLike[str] | EvalLog | Sequence[str | os.PathLike[str] | EvalLog],
+    log_dir: str | None = None,
+    max_samples: int | None = None,
+    max_connections: int | None = None,
+    max_retries: int | None = None,
+    timeout: float | None = None,
+    fail_on_error: bool | float | None = None,
+    log_buffer: int | None = None,
+    display: str | None = None,
+) -> list[EvalLog]:
+    """Retry evals from their logs (paths, URLs or EvalLogs); returns the new logs."""
+    items = list(tasks) if isinstance(tasks, (list, tuple)) else [tasks]
+    logs = []
+    for item in items:
+        previous = item if isinstance(item, EvalLog) else read_eval_log(os.fspath(item))
+        logs.extend(
+            run_coroutine(
+                eval_async_retry(
+                    previous,
+                    log_dir=log_dir,
+                    max_samples=max_samples,
+                    max_connections=max_connections,
+                    max_retries=max_retries,
+                    timeout=timeout,
+                    fail_on_error=fail_on_error,
+                    log_buffer=log_buffer,
+                    display=display,
+                )
+            )
+        )
+    return logs
+
+
+async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **overrides: Any) -> list[EvalLog]:
+    spec = previous.eval
+    location = previous.location or ""
+    if previous.status == "success":
+        _warn(f"{location} already succeeded; running it again reuses all of its samples")
+    elif previous.status == "started":
+        _warn(f"{location} has status 'started': its eval may still be running (or was killed)")
+    if previous.samples is None:
+        previous = read_eval_log(location)
+    task_file = spec.task_file
+    if not task_file:
+        raise InspectCliError(f"{location}: the log names no task file, so its task cannot be re-created")
+    if not os.path.isfile(task_file):
+        raise InspectCliError(f"task file not found: {task_file} (recorded in {location}; run from the folder the eval ran in)")
+    task_args = spec.task_args_passed if spec.task_args_passed is not None else spec.task_args
+    name = spec.task_registry_name or spec.task
+    [task] = resolve_tasks(f"{task_file}@{name}", dict(task_args))
+    config = spec.config
+    generate = {k: getattr(spec.model_generate_config, k) for k in spec.model_generate_config.__struct_fields__}
+    generate = {k: v for k, v in generate.items() if v is not None}
+    for key in ("max_connections", "max_retries", "timeout"):
+        if overrides.get(key) is not None:
+            generate[key] = overrides[key]
+    options = EvalOptions(
+        model=spec.model,
+        model_base_url=spec.model_base_url,
+        model_args={k: v for k, v in spec.model_args.items() if v != REDACTED},
+        log_dir=log_dir or _folder(location),
+        log_format="json" if location.lower().endswith(".json") else "eval",
+        limit=config.limit if isinstance(config.limit, int) else None,
+        sample_id=config.sample_id if config.sample_id is None or isinstance(config.sample_id, list) else [config.sample_id],
+        epochs=Epochs(config.epochs, config.epochs_reducer) if config.epochs else None,
+        fail_on_error=overrides.get("fail_on_error") if overrides.get("fail_on_error") is not None else config.fail_on_error,
+        max_samples=overrides.get("max_samples"),
+        log_buffer=overrides.get("log_buffer") or config.log_buffer,
+        display=overrides.get("display"),
+        message_limit=config.message_limit,
+        token_limit=config.token_limit,
+        time_limit=config.time_limit,
+        metadata=spec.metadata,
+        tags=spec.tags,
+        **generate,
+    )
+    options.retry_of = previous
+    return await eval_async([task], options)
+
+
+def _folder(location: str) -> str:
+    if storage.is_local(location):
+        return os.path.dirname(storage.local_path(location)) or "."
+    return location.rsplit("/", 1)[0]
+
+
+def _warn(message: str) -> None:
+    print(f"Warning: {message}", file=sys.stderr)
