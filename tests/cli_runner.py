@@ -1,5 +1,6 @@
-"""Run the `inspect` command the ways users do: in process (typer's CliRunner)
-and as a separate process; CLI tests are parametrized over both."""
+"""Run the `inspect` command the ways users do: in process (typer's CliRunner),
+as a Python process, and as the single-file binary (when INSPECT_CLI_BINARY
+names it: scripts/test builds it); CLI tests are parametrized over these."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-MODES = ["inprocess", "subprocess"]
+BINARY = os.environ.get("INSPECT_CLI_BINARY")
+MODES = ["inprocess", "subprocess", *(["binary"] if BINARY else [])]
 
 
 @dataclass
@@ -36,12 +38,11 @@ def run_inspect(mode: str, args: list[str], cwd: Path, env: dict[str, str] | Non
             os.chdir(old)
             config.reset_dotenv()
         return Result(result.exit_code, result.stdout, result.stderr)
-    if mode == "subprocess":
+    if mode in ("subprocess", "binary"):
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("INSPECT_")}
         full_env.update(env or {})
         full_env["COLUMNS"] = "80"
-        run = subprocess.run(
-            [sys.executable, "-m", "inspect_cli", *args], cwd=cwd, env=full_env, capture_output=True, text=True
-        )
+        command = [BINARY or "inspect"] if mode == "binary" else [sys.executable, "-m", "inspect_cli"]
+        run = subprocess.run([*command, *args], cwd=cwd, env=full_env, capture_output=True, text=True)
         return Result(run.returncode, run.stdout, run.stderr)
     raise ValueError(mode)

@@ -84,6 +84,15 @@ app.add_typer(info.app, name="info")
 app.add_typer(listing.app, name="list")
 
 
+COMPLETE_VAR = "_INSPECT_COMPLETE"
+
+
 def main() -> None:
+    if os.environ.get(COMPLETE_VAR):
+        # A shell asks for completions (or for its completion script): load
+        # typer's completion support only then; it costs every other start.
+        from typer.completion import completion_init
+
+        completion_init()
     app(prog_name="inspect")
     sys.exit(0)

@@ -1,0 +1,1 @@
+complete --command inspect --no-files --arguments "(env _INSPECT_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) inspect)" --condition "env _INSPECT_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) inspect"
