@@ -347,3 +347,20 @@ def test_logs_to_s3(tmp_path: Path, s3: str) -> None:
     assert log.location.startswith(f"{s3}/evals/")
     assert read_eval_log(log.location).status == "success"
     assert [info.name for info in list_eval_logs(f"{s3}/evals")] == [log.location]
+
+
+def test_environment_settings(tmp_path: Path, model_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INSPECT_EVAL_MAX_CONNECTIONS", "3")
+    monkeypatch.setenv("INSPECT_LOG_FORMAT", "json")
+    monkeypatch.setenv("INSPECT_EVAL_MODEL", "openai/gpt-test")
+    monkeypatch.setenv("INSPECT_LOG_DIR", str(tmp_path / "from-env"))
+    model_server.delay = 0.05
+    [log] = eval(f"{NATIVE_TASKS}@numbers", display="none", task_args={"n": 12})
+    assert log.location.startswith(str(tmp_path / "from-env")) and log.location.endswith(".json")
+    assert log.eval.model == "openai/gpt-test"
+    assert model_server.max_in_flight == 3 and log.eval.config.max_samples == 4
+    monkeypatch.setenv("INSPECT_EVAL_MAX_SAMPLES", "2")
+    model_server.reset()
+    model_server.delay = 0.05
+    eval(f"{NATIVE_TASKS}@numbers", display="none", task_args={"n": 12})
+    assert model_server.max_in_flight == 2
