@@ -40,7 +40,9 @@ class _AliasModule(types.ModuleType):
         module = importlib.import_module(self.__target)
         exported = getattr(module, "__all__", None)
         if exported is not None and attr not in exported:
-            raise ImportError(f"{self.__name__}.{attr} is not supported by inspect_cli (it offers: {', '.join(sorted(exported))})")
+            raise ImportError(
+                f"{self.__name__}.{attr} is not supported by inspect_cli (it offers: {', '.join(sorted(exported))})"
+            )
         try:
             return getattr(module, attr)
         except AttributeError:

@@ -32,7 +32,9 @@ def jsonable(value: Any) -> Any:
     return name if isinstance(name, str) else repr(value)
 
 
-def bind(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def bind(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(all arguments with defaults applied, the arguments passed), JSON-ready."""
     try:
         bound = inspect.signature(fn).bind(*args, **kwargs)

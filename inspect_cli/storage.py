@@ -12,7 +12,7 @@ import mmap
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import Any, IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from .errors import InspectCliError, MissingPackageError, NotFoundError, StorageError
 

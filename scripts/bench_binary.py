@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_cli import make_corpus, median_time  # noqa: E402
+
 from inspect_ai_env import inspect_ai_python  # noqa: E402
 
 
@@ -28,8 +29,19 @@ def hello_binary(folder: Path) -> Path:
     (folder / "hello.py").write_text("print('hello')\n")
     pyinstaller = ROOT / ".cache/build-venv/bin/pyinstaller"
     subprocess.run(
-        [str(pyinstaller), "--onefile", "--log-level", "ERROR", "--distpath", str(folder), "--workpath",
-         str(folder / "work"), "--specpath", str(folder / "work"), str(folder / "hello.py")],
+        [
+            str(pyinstaller),
+            "--onefile",
+            "--log-level",
+            "ERROR",
+            "--distpath",
+            str(folder),
+            "--workpath",
+            str(folder / "work"),
+            "--specpath",
+            str(folder / "work"),
+            str(folder / "hello.py"),
+        ],
         check=True,
     )
     return folder / "hello"
@@ -62,7 +74,10 @@ def main() -> None:
         "",
         "| command | inspect_cli binary | / floor | Inspect's CLI (0.3.285) | speed-up |",
         "|---|---|---|---|---|",
-        *(f"| {label} | {mine * 1000:.0f} ms | {mine / floor:.2f}x | {ref * 1000:.0f} ms | {ref / mine:.1f}x |" for label, mine, ref in rows),
+        *(
+            f"| {label} | {mine * 1000:.0f} ms | {mine / floor:.2f}x | {ref * 1000:.0f} ms | {ref / mine:.1f}x |"
+            for label, mine, ref in rows
+        ),
     ]
     report = "\n".join(lines)
     print(report)

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_read import make_logs  # noqa: E402
+
 from inspect_ai_env import inspect_ai_python  # noqa: E402
 
 FIXTURE_LOGS = ROOT / "tests/fixtures/inspect-logs/v0.3.285/logs"
@@ -95,7 +96,9 @@ def main() -> None:
     (ROOT / "bench-results" / "cli.md").write_text(report + "\n")
 
 
-def s3_case(work: Path, env: dict[str, str], ours: str, theirs: str, theirs_python: Path, runs: int) -> tuple[str, float, float]:
+def s3_case(
+    work: Path, env: dict[str, str], ours: str, theirs: str, theirs_python: Path, runs: int
+) -> tuple[str, float, float]:
     """The status listing against a local S3 server holding the corpus."""
     import logging
 

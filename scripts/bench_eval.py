@@ -22,7 +22,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from model_server import ModelServer  # noqa: E402
 
-
 # The floor of this setup: a bare aiohttp client sending the same requests.
 RAW_CLIENT = """
 import asyncio, sys, aiohttp
@@ -65,12 +64,28 @@ def main() -> None:
             "OPENAI_BASE_URL": f"{server.url}/v1",
             "OPENAI_API_KEY": "bench",
         }
+
         def run(fmt: str) -> float:
             started = time.perf_counter()
             subprocess.run(
-                [str(ROOT / ".venv/bin/inspect"), "eval", "bench_numbers.py", "--model", "openai/bench", "-T", f"n={args.samples}",
-                 "--max-connections", str(args.connections), "--log-format", fmt, "--display", "none"],
-                cwd=tmp, env=env, check=True,
+                [
+                    str(ROOT / ".venv/bin/inspect"),
+                    "eval",
+                    "bench_numbers.py",
+                    "--model",
+                    "openai/bench",
+                    "-T",
+                    f"n={args.samples}",
+                    "--max-connections",
+                    str(args.connections),
+                    "--log-format",
+                    fmt,
+                    "--display",
+                    "none",
+                ],
+                cwd=tmp,
+                env=env,
+                check=True,
             )
             shutil.rmtree(Path(tmp) / "logs")
             return time.perf_counter() - started
@@ -79,7 +94,14 @@ def main() -> None:
         server.delay = args.latency
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", RAW_CLIENT, f"{server.url}/v1/chat/completions", str(args.samples), str(args.connections)],
+            [
+                sys.executable,
+                "-c",
+                RAW_CLIENT,
+                f"{server.url}/v1/chat/completions",
+                str(args.samples),
+                str(args.connections),
+            ],
             check=True,
         )
         raw = time.perf_counter() - started
@@ -94,7 +116,10 @@ def main() -> None:
         "",
         "| log format | `inspect eval` wall time | ideal | ratio to ideal | max requests in flight |",
         "|---|---|---|---|---|",
-        *(f"| {fmt} | {elapsed:.2f} s | {ideal:.2f} s | {elapsed / ideal:.3f}x | {peak} |" for fmt, elapsed, ideal, peak in rows),
+        *(
+            f"| {fmt} | {elapsed:.2f} s | {ideal:.2f} s | {elapsed / ideal:.3f}x | {peak} |"
+            for fmt, elapsed, ideal, peak in rows
+        ),
         f"| (a bare aiohttp client, same requests) | {raw:.2f} s | {rows[0][2]:.2f} s | {raw / rows[0][2]:.3f}x | |",
         "",
         f"(wall time of the whole command, Python's start included; a run of {args.samples} samples with no latency took "

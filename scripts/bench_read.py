@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from inspect_ai_env import inspect_ai_python  # noqa: E402
-
 from inspect_cli.log import read_eval_log, write_eval_log  # noqa: E402
 from inspect_cli.log._tree import convert, to_tree  # noqa: E402
 from inspect_cli.log._types import EvalSample, EvalSampleReductions  # noqa: E402
+
+from inspect_ai_env import inspect_ai_python  # noqa: E402
 
 SOURCE = ROOT / "tests/fixtures/inspect-logs/v0.3.285/logs/2026-11-28T06-09-21-00-00_arith_6XCZyJXKWhKqVUpWUTdKhB.json"
 

@@ -26,7 +26,15 @@ def inspect_ai_python() -> Path:
     if not marker.exists():
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"inspect-ai=={INSPECT_AI_VERSION}"],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"inspect-ai=={INSPECT_AI_VERSION}",
+            ],
             check=True,
         )
         marker.touch()

@@ -170,15 +170,28 @@ def _last_user_text(api: str, body: dict[str, Any]) -> str:
     return ""
 
 
-def _reply(api: str, body: dict[str, Any], text: str, prompt_tokens: int, completion_tokens: int, n: int) -> dict[str, Any]:
+def _reply(
+    api: str, body: dict[str, Any], text: str, prompt_tokens: int, completion_tokens: int, n: int
+) -> dict[str, Any]:
     if api == "openai":
         return {
             "id": f"chatcmpl-{n}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body["model"],
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop", "logprobs": None}],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens},
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
         }
     return {
         "id": f"msg_{n}",

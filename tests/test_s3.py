@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import MODES, run_inspect
-from helpers import FIXTURES, load_json
 from inspect_cli.errors import NotFoundError, StorageError
 from inspect_cli.log import read_eval_log, write_eval_log
 from inspect_cli.log._list import list_eval_logs
+
+from cli_runner import MODES, run_inspect
+from helpers import FIXTURES, load_json
 
 V285 = FIXTURES / "v0.3.285"
 
@@ -52,7 +53,10 @@ def test_list_on_s3(s3: str) -> None:
     logs = list_eval_logs(f"{s3}/logs")
     assert sorted(log.name for log in logs) == sorted(f"{s3}/logs/{p}" for p in LOGS)
     assert {log.task_id for log in logs} == {
-        "iFuLDY63AF3YxkTTDvdb5N", "ZXLYRNkuFEHEdTq52KgjkE", "EsPNFGpD8ZoQNBwMkNN4aa", "bvkpT4wn77vNpQR8boQ2Wv"
+        "iFuLDY63AF3YxkTTDvdb5N",
+        "ZXLYRNkuFEHEdTq52KgjkE",
+        "EsPNFGpD8ZoQNBwMkNN4aa",
+        "bvkpT4wn77vNpQR8boQ2Wv",
     }
     assert len(list_eval_logs(f"{s3}/logs", recursive=False)) == 3
 
@@ -75,11 +79,15 @@ def test_cli_list_status_and_dump_on_s3(s3: str, mode: str, tmp_path: Path) -> N
 @pytest.mark.parametrize("mode", MODES)
 def test_convert_to_and_from_s3(s3: str, mode: str, tmp_path: Path) -> None:
     _upload(LOGS, s3)
-    result = run_inspect(mode, ["log", "convert", f"{s3}/logs", "--to", "json", "--output-dir", str(tmp_path / "out")], tmp_path)
+    result = run_inspect(
+        mode, ["log", "convert", f"{s3}/logs", "--to", "json", "--output-dir", str(tmp_path / "out")], tmp_path
+    )
     assert result.exit_code == 0, result.stderr
     converted = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.json"))
     assert converted == sorted(p.rsplit(".", 1)[0] + ".json" for p in LOGS)
-    result = run_inspect(mode, ["log", "convert", str(tmp_path / "out"), "--to", "eval", "--output-dir", f"{s3}/back"], tmp_path)
+    result = run_inspect(
+        mode, ["log", "convert", str(tmp_path / "out"), "--to", "eval", "--output-dir", f"{s3}/back"], tmp_path
+    )
     assert result.exit_code == 0, result.stderr
     for path in LOGS:
         back = read_eval_log(f"{s3}/back/{path.rsplit('.', 1)[0]}.eval")

@@ -26,7 +26,9 @@ def test_typescript_caller(fixture_root: Path, tmp_path: Path) -> None:
     logs = fixture_root / "v0.3.285" / "logs" / "more"
     run = subprocess.run(
         ["node", str(work / "dist" / "list_and_read.js"), str(logs)],
-        capture_output=True, text=True, env={"INSPECT_BIN": inspect, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        env={"INSPECT_BIN": inspect, "PATH": "/usr/bin:/bin"},
     )
     assert run.returncode == 0, run.stderr
     rows = [line.split("\t") for line in run.stdout.splitlines()]

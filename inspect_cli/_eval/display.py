@@ -83,7 +83,9 @@ class TaskProgress:
         if self._live is not None:
             self._live.stop()
         if self.display.mode != "none":
-            print(f"{self.name}: {status} ({self.done}/{self.total} samples, {self._info()})", file=sys.stderr, flush=True)
+            print(
+                f"{self.name}: {status} ({self.done}/{self.total} samples, {self._info()})", file=sys.stderr, flush=True
+            )
 
 
 def results_text(log: EvalLog) -> str:

@@ -101,7 +101,9 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
     if not task_file:
         raise InspectCliError(f"{location}: the log names no task file, so its task cannot be re-created")
     if not os.path.isfile(task_file):
-        raise InspectCliError(f"task file not found: {task_file} (recorded in {location}; run from the folder the eval ran in)")
+        raise InspectCliError(
+            f"task file not found: {task_file} (recorded in {location}; run from the folder the eval ran in)"
+        )
     task_args = spec.task_args_passed if spec.task_args_passed is not None else spec.task_args
     name = spec.task_registry_name or spec.task
     [task] = resolve_tasks(f"{task_file}@{name}", dict(task_args))
@@ -118,9 +120,13 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
         log_dir=log_dir or _folder(location),
         log_format="json" if location.lower().endswith(".json") else "eval",
         limit=config.limit if isinstance(config.limit, int) else None,
-        sample_id=config.sample_id if config.sample_id is None or isinstance(config.sample_id, list) else [config.sample_id],
+        sample_id=config.sample_id
+        if config.sample_id is None or isinstance(config.sample_id, list)
+        else [config.sample_id],
         epochs=Epochs(config.epochs, config.epochs_reducer) if config.epochs else None,
-        fail_on_error=overrides.get("fail_on_error") if overrides.get("fail_on_error") is not None else config.fail_on_error,
+        fail_on_error=overrides.get("fail_on_error")
+        if overrides.get("fail_on_error") is not None
+        else config.fail_on_error,
         max_samples=overrides.get("max_samples"),
         log_buffer=overrides.get("log_buffer") or config.log_buffer,
         display=overrides.get("display"),

@@ -19,10 +19,10 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from .. import __version__, config, storage
+from .. import __version__, config
 from .._ids import short_uuid
 from .._registry import jsonable, name_of, params_of
 from ..dataset import Sample
@@ -193,7 +193,7 @@ async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCa
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _samples(task: Task, options: EvalOptions) -> tuple[list[Sample], bool]:
@@ -261,7 +261,9 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
     if options.retry_of is not None:
         from .retry import reusable_samples
 
-        reuse, why = reusable_samples(options.retry_of.samples, [s.id for s in samples], ids_assigned, task.dataset.shuffled)  # type: ignore[misc]
+        reuse, why = reusable_samples(
+            options.retry_of.samples, [s.id for s in samples], ids_assigned, task.dataset.shuffled
+        )  # type: ignore[misc]
         if why:
             print(f"Warning: {why}", file=sys.stderr)
     epochs, reducer = _epochs(task, options)
@@ -314,7 +316,9 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
             metadata=options.metadata or (task.metadata or None),
             tags=options.tags,
             scorers=[
-                EvalScorer(name=name, options=params, metrics=[{"name": m, "options": p} for m, p in metrics], metadata={})
+                EvalScorer(
+                    name=name, options=params, metrics=[{"name": m, "options": p} for m, p in metrics], metadata={}
+                )
                 for name, metrics, params in scorers
             ]
             or None,
@@ -460,7 +464,11 @@ async def _run_sample(
         SampleInitEvent(
             timestamp=started_at,
             working_start=0.0,
-            sample={"input": sample.input if isinstance(sample.input, str) else "(messages)", "target": sample.target, "id": sample.id},
+            sample={
+                "input": sample.input if isinstance(sample.input, str) else "(messages)",
+                "target": sample.target,
+                "id": sample.id,
+            },
             state={"messages": len(messages)},
         )
     )
@@ -494,7 +502,9 @@ async def _run_sample(
         for s in task.scorer:
             score = await s(state, target)
             scores[name_of(s)] = score
-            context.events.append(ScoreEvent(timestamp=_now(), working_start=context.working_time(), score=score, target=sample.target))
+            context.events.append(
+                ScoreEvent(timestamp=_now(), working_start=context.working_time(), score=score, target=sample.target)
+            )
     except asyncio.CancelledError as ex:
         error = _error(ex)
         scores = {}

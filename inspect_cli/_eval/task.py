@@ -60,7 +60,9 @@ class Task:
         if setup is not None:
             self.solver = [*(setup if isinstance(setup, (list, tuple)) else [setup]), *self.solver]
         self.cleanup = cleanup
-        self.scorer: list[Any] = [] if scorer is None else list(scorer) if isinstance(scorer, (list, tuple)) else [scorer]
+        self.scorer: list[Any] = (
+            [] if scorer is None else list(scorer) if isinstance(scorer, (list, tuple)) else [scorer]
+        )
         self.metrics = metrics
         self.model = model
         self.config = config or GenerateConfig()
@@ -100,7 +102,7 @@ def task(fn: Callable[..., Task] | None = None, *, name: str | None = None, **at
             return made
 
         setattr(make, TASK_ATTR, registered)
-        setattr(make, "__inspect_cli_task_attribs__", attribs)
+        make.__inspect_cli_task_attribs__ = attribs
         return make
 
     return decorate(fn) if fn is not None else decorate

@@ -81,7 +81,9 @@ class LogWriter:
             self._zip = open(self._zip_path, "w+b")
             self._writer = ZipWriter(self._zip)
             header = _tree.to_tree(log, exclude=("samples", "reductions", "status", "results", "stats"))
-            self._writer.add(_eval.START, _codec.dumps({k: header[k] for k in ("version", "eval", "plan") if k in header}))
+            self._writer.add(
+                _eval.START, _codec.dumps({k: header[k] for k in ("version", "eval", "plan") if k in header})
+            )
             self._commit()
         else:
             self._write_json(log)

@@ -1,6 +1,5 @@
 """Options shared by several commands, declared once."""
 
-
 from enum import Enum
 from typing import Annotated
 
@@ -33,10 +32,10 @@ Retryable = Annotated[
         help="Only error/cancelled logs whose task has no successful log (newest per task); applied after --status.",
     ),
 ]
-Recursive = Annotated[
-    bool, typer.Option("--recursive/--no-recursive", help="Include logs in subdirectories.")
+Recursive = Annotated[bool, typer.Option("--recursive/--no-recursive", help="Include logs in subdirectories.")]
+Absolute = Annotated[
+    bool, typer.Option("--absolute", help="Print absolute paths instead of paths relative to the cwd.")
 ]
-Absolute = Annotated[bool, typer.Option("--absolute", help="Print absolute paths instead of paths relative to the cwd.")]
 Strict = Annotated[
     bool,
     typer.Option(

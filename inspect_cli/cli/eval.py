@@ -14,16 +14,27 @@ Display = Annotated[
 ]
 MaxConnections = Annotated[
     int | None,
-    typer.Option("--max-connections", help="Requests in flight per model (default 10; INSPECT_EVAL_MAX_CONNECTIONS).", show_default=False),
+    typer.Option(
+        "--max-connections",
+        help="Requests in flight per model (default 10; INSPECT_EVAL_MAX_CONNECTIONS).",
+        show_default=False,
+    ),
 ]
 MaxSamples = Annotated[
     int | None,
-    typer.Option("--max-samples", help="Samples run at once (default max connections + 1; INSPECT_EVAL_MAX_SAMPLES).", show_default=False),
+    typer.Option(
+        "--max-samples",
+        help="Samples run at once (default max connections + 1; INSPECT_EVAL_MAX_SAMPLES).",
+        show_default=False,
+    ),
 ]
 MaxRetries = Annotated[
-    int | None, typer.Option("--max-retries", help="Retries of a failed model request (429, 5xx, timeouts).", show_default=False)
+    int | None,
+    typer.Option("--max-retries", help="Retries of a failed model request (429, 5xx, timeouts).", show_default=False),
 ]
-Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for one model request.", show_default=False)]
+Timeout = Annotated[
+    float | None, typer.Option("--timeout", help="Seconds to wait for one model request.", show_default=False)
+]
 FailOnError = Annotated[
     float | None,
     typer.Option(
@@ -34,7 +45,12 @@ FailOnError = Annotated[
 ]
 NoFailOnError = Annotated[bool, typer.Option("--no-fail-on-error", help="Never fail the eval because samples failed.")]
 LogBuffer = Annotated[
-    int | None, typer.Option("--log-buffer", help="Samples to finish before each write of the log (10 locally, 100 remote).", show_default=False)
+    int | None,
+    typer.Option(
+        "--log-buffer",
+        help="Samples to finish before each write of the log (10 locally, 100 remote).",
+        show_default=False,
+    ),
 ]
 
 
@@ -64,16 +80,37 @@ def parse_limit(value: str | None) -> int | tuple[int, int] | None:
 
 def eval_command(
     tasks: Annotated[list[str], typer.Argument(metavar="TASKS...", help="Task files: file.py or file.py@task_name.")],
-    model: Annotated[str | None, typer.Option("--model", help="Model as provider/name (default INSPECT_EVAL_MODEL).", show_default=False)] = None,
-    model_base_url: Annotated[str | None, typer.Option("--model-base-url", help="Base URL of the model API.", show_default=False)] = None,
-    model_arg: Annotated[list[str] | None, typer.Option("-M", "--model-arg", metavar="NAME=VALUE", help="Model argument (repeatable).")] = None,
-    task_arg: Annotated[list[str] | None, typer.Option("-T", "--task-arg", metavar="NAME=VALUE", help="Task argument (repeatable).")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Model as provider/name (default INSPECT_EVAL_MODEL).", show_default=False),
+    ] = None,
+    model_base_url: Annotated[
+        str | None, typer.Option("--model-base-url", help="Base URL of the model API.", show_default=False)
+    ] = None,
+    model_arg: Annotated[
+        list[str] | None, typer.Option("-M", "--model-arg", metavar="NAME=VALUE", help="Model argument (repeatable).")
+    ] = None,
+    task_arg: Annotated[
+        list[str] | None, typer.Option("-T", "--task-arg", metavar="NAME=VALUE", help="Task argument (repeatable).")
+    ] = None,
     log_dir: opt.LogDir = None,
-    log_format: Annotated[str | None, typer.Option("--log-format", help="eval or json (default INSPECT_LOG_FORMAT, else eval).", show_default=False)] = None,
-    limit: Annotated[str | None, typer.Option("--limit", help="Run the first N samples (or START-END).", show_default=False)] = None,
-    sample_id: Annotated[str | None, typer.Option("--sample-id", help="Run only these sample ids (comma-separated).", show_default=False)] = None,
-    epochs: Annotated[int | None, typer.Option("--epochs", help="Times to run each sample.", show_default=False)] = None,
-    epochs_reducer: Annotated[str | None, typer.Option("--epochs-reducer", help="mean (default), median, mode, max, at_least_K.", show_default=False)] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option("--log-format", help="eval or json (default INSPECT_LOG_FORMAT, else eval).", show_default=False),
+    ] = None,
+    limit: Annotated[
+        str | None, typer.Option("--limit", help="Run the first N samples (or START-END).", show_default=False)
+    ] = None,
+    sample_id: Annotated[
+        str | None, typer.Option("--sample-id", help="Run only these sample ids (comma-separated).", show_default=False)
+    ] = None,
+    epochs: Annotated[
+        int | None, typer.Option("--epochs", help="Times to run each sample.", show_default=False)
+    ] = None,
+    epochs_reducer: Annotated[
+        str | None,
+        typer.Option("--epochs-reducer", help="mean (default), median, mode, max, at_least_K.", show_default=False),
+    ] = None,
     max_connections: MaxConnections = None,
     max_samples: MaxSamples = None,
     max_retries: MaxRetries = None,
@@ -88,9 +125,15 @@ def eval_command(
     max_tokens: Annotated[int | None, typer.Option("--max-tokens", show_default=False)] = None,
     seed: Annotated[int | None, typer.Option("--seed", show_default=False)] = None,
     system_message: Annotated[str | None, typer.Option("--system-message", show_default=False)] = None,
-    message_limit: Annotated[int | None, typer.Option("--message-limit", help="Stop a sample after this many messages.", show_default=False)] = None,
-    token_limit: Annotated[int | None, typer.Option("--token-limit", help="Stop a sample after this many tokens.", show_default=False)] = None,
-    time_limit: Annotated[int | None, typer.Option("--time-limit", help="Stop a sample after this many seconds.", show_default=False)] = None,
+    message_limit: Annotated[
+        int | None, typer.Option("--message-limit", help="Stop a sample after this many messages.", show_default=False)
+    ] = None,
+    token_limit: Annotated[
+        int | None, typer.Option("--token-limit", help="Stop a sample after this many tokens.", show_default=False)
+    ] = None,
+    time_limit: Annotated[
+        int | None, typer.Option("--time-limit", help="Stop a sample after this many seconds.", show_default=False)
+    ] = None,
 ) -> None:
     """Run evaluation tasks and write their logs."""
     from .. import _compat
@@ -154,11 +197,15 @@ def exit_for(logs: list[Any], interrupted: int | None) -> None:
 def eval_retry_command(
     logs: Annotated[
         list[str] | None,
-        typer.Argument(metavar="LOG_FILES...", help="Logs to retry (e.g. $(inspect list logs --retryable)).", show_default=False),
+        typer.Argument(
+            metavar="LOG_FILES...", help="Logs to retry (e.g. $(inspect list logs --retryable)).", show_default=False
+        ),
     ] = None,
     log_dir: Annotated[
         str | None,
-        typer.Option("--log-dir", help="Where to write the new logs (default: next to each original).", show_default=False),
+        typer.Option(
+            "--log-dir", help="Where to write the new logs (default: next to each original).", show_default=False
+        ),
     ] = None,
     max_connections: MaxConnections = None,
     max_samples: MaxSamples = None,

@@ -1,6 +1,5 @@
 """`inspect info ...`: the log commands as Inspect 0.3.18 to 0.3.45 spelled them."""
 
-
 from typing import Annotated
 
 import typer
@@ -36,9 +35,7 @@ def log_file(
     from ..log._dump import dump_eval_log
 
     path, threshold_mb = _path_and_threshold(args, header_only)
-    only_header = header_only and (
-        threshold_mb == 0 or storage.info(path).size > threshold_mb * 1024 * 1024
-    )
+    only_header = header_only and (threshold_mb == 0 or storage.info(path).size > threshold_mb * 1024 * 1024)
     dump_eval_log(path, write_bytes, header_only=only_header, strict=strict, resolve_attachments=resolve_attachments)
 
 

@@ -1,6 +1,5 @@
 """`inspect list logs` (and its newer spelling `inspect log list`)."""
 
-
 from typing import Annotated, Any
 
 import typer

@@ -1,6 +1,5 @@
 """`inspect log ...`: the log commands (Inspect 0.3.46+ spelling)."""
 
-
 from enum import Enum
 from typing import Annotated
 
@@ -66,7 +65,9 @@ def convert(
     path: Annotated[str, typer.Argument(help="A log file, or a directory of logs (searched recursively).")],
     to: Annotated[Format, typer.Option("--to", help="Format to convert to.")],
     output_dir: Annotated[str, typer.Option("--output-dir", help="Directory to write the converted logs to.")],
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace logs that exist in the output directory.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace logs that exist in the output directory.")
+    ] = False,
 ) -> None:
     """Convert logs between the .eval and .json formats."""
     from ..log._convert import convert_eval_logs

@@ -67,7 +67,13 @@ def _converter(sample_fields: FieldSpec | RecordToSample | None) -> Callable[[di
 
 
 def _finish(
-    samples: list[Sample], name: str | None, location: str, auto_id: bool, shuffle: bool, seed: int | None, limit: int | None
+    samples: list[Sample],
+    name: str | None,
+    location: str,
+    auto_id: bool,
+    shuffle: bool,
+    seed: int | None,
+    limit: int | None,
 ) -> Dataset:
     dataset = Dataset(samples, name or os.path.splitext(os.path.basename(location))[0], location)
     if auto_id:

@@ -34,12 +34,8 @@ class LogFormat(NamedTuple):
 
 
 FORMATS: dict[str, LogFormat] = {
-    "eval": LogFormat(
-        "eval", ".eval", b"PK", _eval.read_log, _eval.read_samples, _eval.read_sample, _eval.write_log
-    ),
-    "json": LogFormat(
-        "json", ".json", b"{", _json.read_log, _json.read_samples, _json.read_sample, _json.write_log
-    ),
+    "eval": LogFormat("eval", ".eval", b"PK", _eval.read_log, _eval.read_samples, _eval.read_sample, _eval.write_log),
+    "json": LogFormat("json", ".json", b"{", _json.read_log, _json.read_samples, _json.read_sample, _json.write_log),
 }
 
 
@@ -166,6 +162,4 @@ def _check_replaceable(log: EvalLog, url: str) -> None:
     except LogError as ex:
         raise LogExistsError(f"{url} exists and is not a readable log; not replacing it ({ex})") from None
     if existing.eval.run_id != log.eval.run_id:
-        raise LogExistsError(
-            f"{url} holds a log of another run (run_id {existing.eval.run_id}); not replacing it"
-        )
+        raise LogExistsError(f"{url} holds a log of another run (run_id {existing.eval.run_id}); not replacing it")

@@ -156,7 +156,9 @@ def _map(fn: Callable[[Any], T], items: Sequence[Any], workers: int) -> list[T]:
         return list(pool.map(fn, items))
 
 
-def retryable_eval_logs(logs: Sequence[EvalLogInfo], headers: Sequence[EvalLog | None] | None = None) -> list[EvalLogInfo]:
+def retryable_eval_logs(
+    logs: Sequence[EvalLogInfo], headers: Sequence[EvalLog | None] | None = None
+) -> list[EvalLogInfo]:
     """Logs worth retrying: `error` or `cancelled`, whose task id has no `success`
     log among `logs`; of several for one task id, only the newest."""
     if headers is None:

@@ -20,7 +20,7 @@ def eval_log_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of an eval log file's JSON."""
     (root,), defs = msgspec.json.schema_components([EvalLog], ref_template="#/$defs/{name}")
     schema: dict[str, Any] = {"$schema": SCHEMA_URI, "title": "EvalLog", **root, "$defs": defs}
-    for name, definition in defs.items():
+    for definition in defs.values():
         definition.pop("additionalProperties", None)  # unknown fields are allowed
     _open_union(defs, OtherEvent.__name__, "event")
     _open_union(defs, OtherContent.__name__, "type")

@@ -90,9 +90,7 @@ Status = Literal["started", "success", "cancelled", "error"]
 Value = Union[str, int, float, bool, None, list[Any], dict[str, Any]]
 
 
-class LogStruct(
-    msgspec.Struct, kw_only=True, dict=True, forbid_unknown_fields=True, repr_omit_defaults=True
-):
+class LogStruct(msgspec.Struct, kw_only=True, dict=True, forbid_unknown_fields=True, repr_omit_defaults=True):
     """Base of every log object.
 
     `dict=True` gives each instance a `__dict__`, where the reader keeps the

@@ -127,7 +127,9 @@ class ZipReader:
 
     def _record(self, at: int) -> _Info:
         cd = self._cd
-        (sig, _, _, _, method, _, _, crc, csize, usize, nlen, xlen, clen, _, _, _, offset) = _CENTRAL.unpack_from(cd, at)
+        (sig, _, _, _, method, _, _, crc, csize, usize, nlen, xlen, clen, _, _, _, offset) = _CENTRAL.unpack_from(
+            cd, at
+        )
         if sig != b"PK\x01\x02":
             raise self._bad("damaged central directory")
         start = at + _CENTRAL.size

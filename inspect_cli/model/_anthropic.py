@@ -23,7 +23,13 @@ from ._model import ModelAPI, ModelAPIError, modelapi
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
-_STOP_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "max_tokens", "tool_use": "tool_calls", "refusal": "content_filter"}
+_STOP_REASONS = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "max_tokens",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+}
 
 
 @modelapi("anthropic")
@@ -49,14 +55,25 @@ class AnthropicAPI(ModelAPI):
         }
         if system:
             body["system"] = system
-        for name, key in (("temperature", "temperature"), ("top_p", "top_p"), ("top_k", "top_k"), ("stop_seqs", "stop_sequences")):
+        for name, key in (
+            ("temperature", "temperature"),
+            ("top_p", "top_p"),
+            ("top_k", "top_k"),
+            ("stop_seqs", "stop_sequences"),
+        ):
             value = getattr(config, name)
             if value is not None:
                 body[key] = value
         body.update(config.extra_body or {})
         body.update(self._extra)
-        headers = {"x-api-key": self._api_key or "", "anthropic-version": API_VERSION, "content-type": "application/json"}
-        response = await self._http.post_json(f"{self.base_url}/v1/messages", body, headers, config.max_retries, config.timeout)
+        headers = {
+            "x-api-key": self._api_key or "",
+            "anthropic-version": API_VERSION,
+            "content-type": "application/json",
+        }
+        response = await self._http.post_json(
+            f"{self.base_url}/v1/messages", body, headers, config.max_retries, config.timeout
+        )
         return _output(response, self.model_name), ModelCall(request=body, response=response)
 
 
@@ -67,7 +84,11 @@ def _messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:
         if message.role == "tool":
             role = "user"
             blocks: list[dict[str, Any]] = [
-                {"type": "tool_result", "tool_use_id": getattr(message, "tool_call_id", "") or "", "content": message.text}
+                {
+                    "type": "tool_result",
+                    "tool_use_id": getattr(message, "tool_call_id", "") or "",
+                    "content": message.text,
+                }
             ]
         else:
             role = message.role
@@ -95,7 +116,11 @@ def _output(response: dict[str, Any], model_name: str) -> ModelOutput:
             elif kind == "thinking":
                 parts.append(ContentReasoning(reasoning=block.get("thinking", ""), signature=block.get("signature")))
             elif kind == "tool_use":
-                calls.append(ToolCall(id=block["id"], function=block["name"], arguments=block.get("input") or {}, type="function"))
+                calls.append(
+                    ToolCall(
+                        id=block["id"], function=block["name"], arguments=block.get("input") or {}, type="function"
+                    )
+                )
     except (KeyError, TypeError) as ex:
         raise ModelAPIError(f"unexpected response from the Anthropic API (missing {ex})") from None
     content: Any = parts[0].text if len(parts) == 1 and isinstance(parts[0], ContentText) else parts

@@ -71,7 +71,7 @@ class HttpClient:
                     retry_after = _retry_after(response.headers.get("retry-after"))
             except ModelAPIError:
                 raise
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 problem = f"request to {url} timed out after {client_timeout.total:g} s"
             except aiohttp.ClientError as ex:
                 problem = f"connection to {url} failed ({type(ex).__name__}: {ex})"

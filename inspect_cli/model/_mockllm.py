@@ -16,7 +16,15 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..log._types import ChatCompletionChoice, ChatMessage, ChatMessageAssistant, GenerateConfig, ModelCall, ModelOutput, ModelUsage
+from ..log._types import (
+    ChatCompletionChoice,
+    ChatMessage,
+    ChatMessageAssistant,
+    GenerateConfig,
+    ModelCall,
+    ModelOutput,
+    ModelUsage,
+)
 from ._model import ModelAPI, modelapi
 
 DEFAULT_OUTPUT = "Default output from mockllm/model"
@@ -45,7 +53,11 @@ class MockLLM(ModelAPI):
         output = ModelOutput(
             model=f"mockllm/{self.model_name}",
             choices=[ChatCompletionChoice(message=ChatMessageAssistant(content=text), stop_reason="stop")],
-            usage=ModelUsage(input_tokens=prompt_chars // 4, output_tokens=len(text) // 4, total_tokens=prompt_chars // 4 + len(text) // 4),
+            usage=ModelUsage(
+                input_tokens=prompt_chars // 4,
+                output_tokens=len(text) // 4,
+                total_tokens=prompt_chars // 4 + len(text) // 4,
+            ),
         )
         return output, None
 

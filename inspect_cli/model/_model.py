@@ -13,7 +13,7 @@ import asyncio
 import os
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import InspectCliError
@@ -167,7 +167,7 @@ def _add_usage(total: ModelUsage, usage: ModelUsage) -> None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _first(*values: int | None) -> int:
@@ -212,7 +212,9 @@ def get_model(
             return active  # inside an eval: the model being evaluated
     name = model or os.environ.get("INSPECT_EVAL_MODEL")
     if not name:
-        raise InspectCliError("no model given: pass --model (e.g. --model openai/gpt-4o-mini) or set INSPECT_EVAL_MODEL")
+        raise InspectCliError(
+            "no model given: pass --model (e.g. --model openai/gpt-4o-mini) or set INSPECT_EVAL_MODEL"
+        )
     provider, sep, model_name = name.partition("/")
     if not sep or not model_name:
         raise InspectCliError(f"model '{name}' is not of the form provider/model (e.g. openai/gpt-4o-mini)")
@@ -228,4 +230,3 @@ def get_model(
     if config is None:
         _MODELS[key] = instance
     return instance
-

@@ -23,7 +23,13 @@ from ._http import HttpClient
 from ._model import ModelAPI, ModelAPIError, modelapi
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-_STOP_REASONS = {"stop": "stop", "length": "max_tokens", "tool_calls": "tool_calls", "function_call": "tool_calls", "content_filter": "content_filter"}
+_STOP_REASONS = {
+    "stop": "stop",
+    "length": "max_tokens",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+}
 
 
 @modelapi("openai")

@@ -16,7 +16,16 @@ from ..log._types import Score
 
 CORRECT, INCORRECT, PARTIAL, NOANSWER = "C", "I", "P", "N"
 
-_STRING_VALUES = {CORRECT: 1.0, INCORRECT: 0.0, PARTIAL: 0.5, NOANSWER: 0.0, "yes": 1.0, "true": 1.0, "no": 0.0, "false": 0.0}
+_STRING_VALUES = {
+    CORRECT: 1.0,
+    INCORRECT: 0.0,
+    PARTIAL: 0.5,
+    NOANSWER: 0.0,
+    "yes": 1.0,
+    "true": 1.0,
+    "no": 0.0,
+    "false": 0.0,
+}
 
 Reducer = Callable[[Sequence[Any]], Any]
 
@@ -47,7 +56,9 @@ def value_to_float(value: Any) -> float:
 class SampleScore:
     """A sample's (epoch-reduced) score, as metrics receive it."""
 
-    def __init__(self, score: Score, sample_id: int | str | None = None, sample_metadata: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, score: Score, sample_id: int | str | None = None, sample_metadata: dict[str, Any] | None = None
+    ) -> None:
         self.score = score
         self.sample_id = sample_id
         self.sample_metadata = sample_metadata

@@ -20,7 +20,9 @@ Scorer = Callable[[TaskState, Target], Awaitable[Score]]
 METRICS_ATTR = "__inspect_cli_metrics__"
 
 
-def scorer(metrics: Sequence[MetricFn] | None = None, name: str | None = None) -> Callable[[Callable[..., Scorer]], Callable[..., Scorer]]:
+def scorer(
+    metrics: Sequence[MetricFn] | None = None, name: str | None = None
+) -> Callable[[Callable[..., Scorer]], Callable[..., Scorer]]:
     """Decorate a function that returns a scorer: `@scorer(metrics=[accuracy()])`."""
 
     def decorate(fn: Callable[..., Scorer]) -> Callable[..., Scorer]:
@@ -88,7 +90,9 @@ def match(location: str = "end", *, ignore_case: bool = True, numeric: bool = Fa
                     value = float(want.replace(",", ""))
                 except ValueError:
                     continue
-                pick = {"begin": found[:1], "end": found[-1:], "any": found, "exact": found if len(found) == 1 else []}[location]
+                pick = {"begin": found[:1], "end": found[-1:], "any": found, "exact": found if len(found) == 1 else []}[
+                    location
+                ]
                 if value in pick:
                     return Score(value=CORRECT, answer=answer, explanation=completion)
                 continue
@@ -153,7 +157,9 @@ def pattern(pattern: str, ignore_case: bool = True, match_all: bool = False) -> 
         targets = {norm(t) for t in target}
         hits = [norm(g) in targets for g in groups]
         ok = all(hits) if match_all else any(hits)
-        return Score(value=_grade(ok), answer=groups[0] if len(groups) == 1 else ", ".join(groups), explanation=completion)
+        return Score(
+            value=_grade(ok), answer=groups[0] if len(groups) == 1 else ", ".join(groups), explanation=completion
+        )
 
     return score
 
@@ -228,7 +234,9 @@ def model_graded_qa(
         text = result.completion or ""
         found = regex.findall(text)
         if not found:
-            return Score(value=INCORRECT, answer=state.output.completion, explanation=f"Grade not found in grader output: {text}")
+            return Score(
+                value=INCORRECT, answer=state.output.completion, explanation=f"Grade not found in grader output: {text}"
+            )
         grade = found[-1].upper()
         value = {"C": CORRECT, "P": PARTIAL}.get(grade, INCORRECT)
         return Score(value=value, answer=state.output.completion, explanation=text)

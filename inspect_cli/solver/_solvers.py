@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .._registry import factory, name_of, params_of, tag
-from ..log._types import ChatMessageSystem, ChatMessageUser, ContentText
+from ..log._types import ChatMessageSystem, ContentText
 from ._task_state import Generate, Solver, TaskState
 
 F = TypeVar("F", bound=Callable[..., Solver])
@@ -34,7 +34,7 @@ def chain(*solvers: Solver | list[Solver]) -> Solver:
                 break
         return state
 
-    setattr(solve, "__inspect_cli_chain__", flat)
+    solve.__inspect_cli_chain__ = flat
     return tag(solve, "chain")
 
 
@@ -75,7 +75,9 @@ def system_message(template: str, **params: Any) -> Solver:
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         message = ChatMessageSystem(content=_format(template, state, **params))
-        at = next((i for i, m in enumerate(state.messages) if not isinstance(m, ChatMessageSystem)), len(state.messages))
+        at = next(
+            (i for i, m in enumerate(state.messages) if not isinstance(m, ChatMessageSystem)), len(state.messages)
+        )
         state.messages.insert(at, message)
         return state
 
@@ -125,7 +127,9 @@ MULTIPLE_ANSWER_TEMPLATE = """Answer the following multiple choice question wher
 
 {choices}"""
 
-COT_SUFFIX = "\n\nBefore answering, think step by step; then give your answer on its own last line as 'ANSWER: $LETTER'."
+COT_SUFFIX = (
+    "\n\nBefore answering, think step by step; then give your answer on its own last line as 'ANSWER: $LETTER'."
+)
 
 
 def answer_letters(n: int) -> list[str]:

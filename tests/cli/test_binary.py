@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cli_runner import BINARY
-from helpers import FIXTURES, load_json
+from helpers import load_json
 
 pytestmark = pytest.mark.skipif(not BINARY, reason="no binary: scripts/test builds it (INSPECT_CLI_BINARY)")
 
@@ -25,7 +25,11 @@ def test_runs_with_an_empty_environment_from_another_directory(fixture_root: Pat
     logs = fixture_root / "v0.3.285" / "logs"
     listing = _run(["list", "logs", "--json", "--absolute", "--log-dir", str(logs)], tmp_path)
     assert listing.returncode == 0, listing.stderr
-    golden = (fixture_root / "v0.3.285/golden/09-log-list-json-absolute.txt").read_text().replace("@ROOT@", str(fixture_root))
+    golden = (
+        (fixture_root / "v0.3.285/golden/09-log-list-json-absolute.txt")
+        .read_text()
+        .replace("@ROOT@", str(fixture_root))
+    )
     assert load_json(listing.stdout) == load_json(golden)
     dump = _run(["log", "dump", str(logs / "2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval")], tmp_path)
     assert dump.returncode == 0 and load_json(dump.stdout)["status"] == "success"  # zstd entries

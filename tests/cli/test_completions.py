@@ -54,5 +54,10 @@ def test_bash_completes_subcommands_options_and_values(tmp_path: Path) -> None:
     assert _complete(["inspect", "lo"], tmp_path) == ["log"]
     assert "eval-retry" in _complete(["inspect", "eval"], tmp_path)
     assert _complete(["inspect", "list", "logs", "--st"], tmp_path) == ["--status"]
-    assert _complete(["inspect", "list", "logs", "--status", ""], tmp_path) == ["started", "success", "cancelled", "error"]
+    assert _complete(["inspect", "list", "logs", "--status", ""], tmp_path) == [
+        "started",
+        "success",
+        "cancelled",
+        "error",
+    ]
     assert set(_complete(["inspect", "log", ""], tmp_path)) >= {"dump", "list", "convert", "schema", "types", "headers"}

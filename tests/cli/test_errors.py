@@ -27,7 +27,9 @@ def _bad_files(folder: Path) -> dict[str, Path]:
     files["not a log"].write_text('{"hello": "world"}')
     files["truncated zip"].write_bytes(GOOD.read_bytes()[:3000])
     files["invalid json"].write_text('{"version": 2, "status": ')
-    data = json.loads((FIXTURES / "v0.3.285/logs/2026-11-28T06-09-21-00-00_arith_6XCZyJXKWhKqVUpWUTdKhB.json").read_text())
+    data = json.loads(
+        (FIXTURES / "v0.3.285/logs/2026-11-28T06-09-21-00-00_arith_6XCZyJXKWhKqVUpWUTdKhB.json").read_text()
+    )
     data["version"] = 9
     files["newer version"].write_text(json.dumps(data))
     files["directory"].mkdir()
@@ -86,12 +88,9 @@ def test_storage_errors_map_to_one_line_domain_errors() -> None:
     from inspect_cli import storage
     from inspect_cli.errors import NotFoundError, StorageError
 
-    with pytest.raises(StorageError, match="^x.eval: permission denied$"):
-        with storage.errors("x.eval"):
-            raise PermissionError(13, "Permission denied")
-    with pytest.raises(NotFoundError, match="no such file"):
-        with storage.errors("x.eval"):
-            raise FileNotFoundError(2, "No such file")
-    with pytest.raises(StorageError, match="disk on fire"):
-        with storage.errors("x.eval"):
-            raise OSError(5, "disk on fire")
+    with pytest.raises(StorageError, match="^x.eval: permission denied$"), storage.errors("x.eval"):
+        raise PermissionError(13, "Permission denied")
+    with pytest.raises(NotFoundError, match="no such file"), storage.errors("x.eval"):
+        raise FileNotFoundError(2, "No such file")
+    with pytest.raises(StorageError, match="disk on fire"), storage.errors("x.eval"):
+        raise OSError(5, "disk on fire")

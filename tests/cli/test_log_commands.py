@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from inspect_cli.log import EvalLog, EvalMetric, EvalResults, EvalScore, EvalSpec, read_eval_log, write_eval_log
+
 from cli_runner import MODES, run_inspect
 from helpers import FIXTURES, load_json
-from inspect_cli.log import EvalLog, EvalMetric, EvalResults, EvalScore, EvalSpec, read_eval_log, write_eval_log
 
 V285 = FIXTURES / "v0.3.285/logs"
 EXTREMES = V285 / "more/2026-11-28T06-09-47-00-00_arith-extremes_M2YXeAEUb3umeeXsc45thT.json"
@@ -77,7 +78,9 @@ def test_listings_print_strict_json(tmp_path: Path) -> None:
     log = EvalLog(
         status="success",
         eval=EvalSpec(created="2026-11-28T06:00:00+00:00", task="t", task_id="nan1", run_id="r1", model="m"),
-        results=EvalResults(scores=[EvalScore(name="s", scorer="s", metrics={"mean": EvalMetric(name="mean", value=math.nan)})]),
+        results=EvalResults(
+            scores=[EvalScore(name="s", scorer="s", metrics={"mean": EvalMetric(name="mean", value=math.nan)})]
+        ),
     )
     write_eval_log(log, tmp_path / "logs" / "2026-11-28T06-00-00-00-00_t_nan1.eval")
     result = run_inspect("inprocess", ["list", "logs", "--long", "--json"], tmp_path)
@@ -89,19 +92,27 @@ def test_listings_print_strict_json(tmp_path: Path) -> None:
 def test_convert_a_directory(tmp_path: Path, mode: str) -> None:
     src = tmp_path / "src"
     shutil.copytree(V285 / "more", src)
-    result = run_inspect(mode, ["log", "convert", str(src), "--to", "eval", "--output-dir", str(tmp_path / "out")], tmp_path)
+    result = run_inspect(
+        mode, ["log", "convert", str(src), "--to", "eval", "--output-dir", str(tmp_path / "out")], tmp_path
+    )
     assert result.exit_code == 0, result.stderr
     for path in src.rglob("*.json"):
         target = tmp_path / "out" / path.relative_to(src).with_suffix(".eval")
         assert read_eval_log(target) == read_eval_log(path)
     # a second run refuses to replace what exists, unless --overwrite
-    again = run_inspect(mode, ["log", "convert", str(src), "--to", "eval", "--output-dir", str(tmp_path / "out")], tmp_path)
+    again = run_inspect(
+        mode, ["log", "convert", str(src), "--to", "eval", "--output-dir", str(tmp_path / "out")], tmp_path
+    )
     assert again.exit_code == 1 and "--overwrite" in again.stderr
     forced = run_inspect(
-        mode, ["log", "convert", str(src), "--to", "eval", "--output-dir", str(tmp_path / "out"), "--overwrite"], tmp_path
+        mode,
+        ["log", "convert", str(src), "--to", "eval", "--output-dir", str(tmp_path / "out"), "--overwrite"],
+        tmp_path,
     )
     assert forced.exit_code == 0, forced.stderr
-    single = run_inspect(mode, ["log", "convert", str(BASIC), "--to", "json", "--output-dir", str(tmp_path / "one")], tmp_path)
+    single = run_inspect(
+        mode, ["log", "convert", str(BASIC), "--to", "json", "--output-dir", str(tmp_path / "one")], tmp_path
+    )
     assert single.exit_code == 0
     assert read_eval_log(tmp_path / "one" / BASIC.with_suffix(".json").name) == read_eval_log(BASIC)
 

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from cli_runner import MODES, run_inspect
 from inspect_cli import Epochs, Task, eval, task
 from inspect_cli.dataset import Sample, csv_dataset, json_dataset
 from inspect_cli.log import list_eval_logs, read_eval_log
 from inspect_cli.scorer import choice, includes, match, model_graded_qa
 from inspect_cli.solver import chain_of_thought, generate, multiple_choice, prompt_template, system_message
+
+from cli_runner import MODES, run_inspect
 
 TASKS = Path(__file__).parent / "tasks"
 INSPECT_TASKS = TASKS / "inspect_tasks.py"  # written for Inspect: runs under the CLI
@@ -31,8 +32,22 @@ ANSWERS = json.dumps({"2+3": "The answer is 5.", "7*6": "42", "10-4": "maybe 5",
 def test_cli_eval_of_an_inspect_task_file(tmp_path: Path, mode: str, fmt: str) -> None:
     result = run_inspect(
         mode,
-        ["eval", f"{INSPECT_TASKS}@arith", "--model", "mockllm/model", "-M", f"custom_outputs={ANSWERS}",
-         "-T", "n=4", "--log-format", fmt, "--temperature", "0.3", "--display", "plain"],
+        [
+            "eval",
+            f"{INSPECT_TASKS}@arith",
+            "--model",
+            "mockllm/model",
+            "-M",
+            f"custom_outputs={ANSWERS}",
+            "-T",
+            "n=4",
+            "--log-format",
+            fmt,
+            "--temperature",
+            "0.3",
+            "--display",
+            "plain",
+        ],
         tmp_path,
     )
     assert result.exit_code == 0, result.stderr
@@ -65,7 +80,9 @@ def test_unsupported_inspect_ai_names_fail_clearly(tmp_path: Path) -> None:
 
 def test_inspect_ai_is_aliased_only_inside_the_eval_commands(tmp_path: Path) -> None:
     # In-process: the CLI command ran (above) and removed its alias afterwards.
-    run_inspect("inprocess", ["eval", f"{INSPECT_TASKS}@arith", "--model", "mockllm/model", "--display", "none"], tmp_path)
+    run_inspect(
+        "inprocess", ["eval", f"{INSPECT_TASKS}@arith", "--model", "mockllm/model", "--display", "none"], tmp_path
+    )
     code = "import importlib.util, sys; print(importlib.util.find_spec('inspect_ai') is None)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "True"
     import importlib.util
@@ -77,9 +94,15 @@ def test_inspect_ai_is_aliased_only_inside_the_eval_commands(tmp_path: Path) -> 
 
 
 def test_sample_error_fails_the_eval_and_keeps_the_failed_samples(tmp_path: Path) -> None:
-    [log] = eval(f"{NATIVE_TASKS}@arith_flaky", model="mockllm/model", log_dir=str(tmp_path), display="none", max_samples=1)
+    [log] = eval(
+        f"{NATIVE_TASKS}@arith_flaky", model="mockllm/model", log_dir=str(tmp_path), display="none", max_samples=1
+    )
     assert log.status == "error"
-    assert log.error is not None and "deliberate failure on q03" in log.error.message and "Traceback" in log.error.traceback
+    assert (
+        log.error is not None
+        and "deliberate failure on q03" in log.error.message
+        and "Traceback" in log.error.traceback
+    )
     assert log.results is None
     samples = {s.id: s for s in log.samples or []}
     assert samples["q03"].error is not None and "deliberate failure" in samples["q03"].error.message
@@ -124,14 +147,21 @@ def test_epochs_and_reducers(tmp_path: Path) -> None:
     @task
     def two_epochs() -> Task:
         return Task(
-            dataset=[Sample(input=q, target=a, id=i) for i, (q, a) in enumerate([("2+3", "5"), ("7*6", "42"), ("10-4", "6")], 1)],
+            dataset=[
+                Sample(input=q, target=a, id=i)
+                for i, (q, a) in enumerate([("2+3", "5"), ("7*6", "42"), ("10-4", "6")], 1)
+            ],
             scorer=match(),
             epochs=Epochs(2, "mean"),
         )
 
     [log] = eval(
-        two_epochs(), model="mockllm/model", model_args={"custom_outputs": lambda _: next(outputs)},
-        log_dir=str(tmp_path), display="none", max_samples=1,
+        two_epochs(),
+        model="mockllm/model",
+        model_args={"custom_outputs": lambda _: next(outputs)},
+        log_dir=str(tmp_path),
+        display="none",
+        max_samples=1,
     )
     assert [(s.id, s.epoch) for s in log.samples or []] == [(1, 1), (2, 1), (3, 1), (1, 2), (2, 2), (3, 2)]
     assert log.results is not None and log.results.total_samples == 6
@@ -150,7 +180,9 @@ def test_datasets_from_files_with_field_mapping_and_shuffle(tmp_path: Path) -> N
     (tmp_path / "data.json").write_text(json.dumps([{"input": "x", "target": "y", "id": "first"}]))
     from inspect_cli.dataset import FieldSpec
 
-    csv_data = csv_dataset(str(tmp_path / "data.csv"), FieldSpec(input="question", target="answer", metadata=["source"]))
+    csv_data = csv_dataset(
+        str(tmp_path / "data.csv"), FieldSpec(input="question", target="answer", metadata=["source"])
+    )
     assert [(s.input, s.target, s.metadata) for s in csv_data] == [
         ("What is 2+3?", "5", {"source": "a"}),
         ("What is 7*6?", "42", {"source": "b"}),
@@ -163,7 +195,9 @@ def test_datasets_from_files_with_field_mapping_and_shuffle(tmp_path: Path) -> N
 
     shuffled = Dataset(ten, name="ten")
     shuffled.shuffle(seed=7)
-    [log] = eval(Task(dataset=shuffled, scorer=includes()), model="mockllm/model", log_dir=str(tmp_path / "logs"), display="none")
+    [log] = eval(
+        Task(dataset=shuffled, scorer=includes()), model="mockllm/model", log_dir=str(tmp_path / "logs"), display="none"
+    )
     assert log.eval.dataset.shuffled is True
     # ids 1..N follow the order after shuffling
     assert [(s.id, s.input) for s in log.samples or []][:3] == [(i + 1, shuffled[i].input) for i in range(3)]
@@ -183,7 +217,10 @@ def test_builtin_solvers_and_scorers(tmp_path: Path) -> None:
 
     [log] = eval(
         Task(dataset=samples, solver=[system_message("Be careful."), multiple_choice()], scorer=choice()),
-        model="mockllm/model", model_args={"custom_outputs": answer}, log_dir=str(tmp_path), display="none",
+        model="mockllm/model",
+        model_args={"custom_outputs": answer},
+        log_dir=str(tmp_path),
+        display="none",
     )
     assert [s.scores["choice"].value for s in log.samples or []] == ["C", "I"]  # type: ignore[index]
 
@@ -199,7 +236,10 @@ def test_builtin_solvers_and_scorers(tmp_path: Path) -> None:
             solver=[prompt_template("Topic {topic}. {prompt}"), chain_of_thought(), generate()],
             scorer=[match(), includes()],
         ),
-        model="mockllm/model", model_args={"custom_outputs": record}, log_dir=str(tmp_path), display="none",
+        model="mockllm/model",
+        model_args={"custom_outputs": record},
+        log_dir=str(tmp_path),
+        display="none",
     )
     assert prompts[0].startswith("Topic sums. What is 2+3?") and "step-by-step" in prompts[0]
     assert log.samples and log.samples[0].scores["match"].value == "C"  # type: ignore[index]
@@ -220,7 +260,10 @@ def test_model_graded_qa(tmp_path: Path) -> None:
     ]
     [log] = eval(
         Task(dataset=samples, scorer=model_graded_qa()),
-        model="mockllm/model", model_args={"custom_outputs": grader_or_answer}, log_dir=str(tmp_path), display="none",
+        model="mockllm/model",
+        model_args={"custom_outputs": grader_or_answer},
+        log_dir=str(tmp_path),
+        display="none",
     )
     assert [s.scores["model_graded_qa"].value for s in log.samples or []] == ["C", "I"]  # type: ignore[index]
     assert "GRADE: C" in (log.samples[0].scores["model_graded_qa"].explanation or "")  # type: ignore[index]
@@ -229,16 +272,25 @@ def test_model_graded_qa(tmp_path: Path) -> None:
 def test_limits_and_sample_selection(tmp_path: Path) -> None:
     [log] = eval(f"{NATIVE_TASKS}@numbers", model="mockllm/model", log_dir=str(tmp_path), display="none", limit=5)
     assert [s.id for s in log.samples or []] == [1, 2, 3, 4, 5]
-    [log] = eval(f"{NATIVE_TASKS}@numbers", model="mockllm/model", log_dir=str(tmp_path), display="none", sample_id=[3, 7])
+    [log] = eval(
+        f"{NATIVE_TASKS}@numbers", model="mockllm/model", log_dir=str(tmp_path), display="none", sample_id=[3, 7]
+    )
     assert [s.id for s in log.samples or []] == [3, 7]
     assert log.eval.dataset.sample_ids == [3, 7]
 
 
 def test_several_tasks_each_get_a_log(tmp_path: Path) -> None:
-    logs = eval([f"{NATIVE_TASKS}@arith", f"{NATIVE_TASKS}@numbers"], model="mockllm/model", log_dir=str(tmp_path), display="none")
+    logs = eval(
+        [f"{NATIVE_TASKS}@arith", f"{NATIVE_TASKS}@numbers"],
+        model="mockllm/model",
+        log_dir=str(tmp_path),
+        display="none",
+    )
     assert [log.eval.task for log in logs] == ["arith", "numbers"]
     assert len(list_eval_logs(tmp_path)) == 2
-    every = eval(str(NATIVE_TASKS), model="mockllm/model", log_dir=str(tmp_path / "all"), display="none", fail_on_error=False)
+    every = eval(
+        str(NATIVE_TASKS), model="mockllm/model", log_dir=str(tmp_path / "all"), display="none", fail_on_error=False
+    )
     assert sorted(log.eval.task for log in every) == ["arith", "arith_flaky", "numbers"]
 
 
@@ -246,8 +298,18 @@ def test_api_keys_never_reach_the_log_or_output(tmp_path: Path, model_server: An
     secret = "sk-test-secret-openai-key"
     result = run_inspect(
         "subprocess",
-        ["eval", f"{INSPECT_TASKS}@arith", "--model", "openai/gpt-test", "-M", "api_key=sk-also-secret-in-args",
-         "--log-format", "json", "--display", "plain"],
+        [
+            "eval",
+            f"{INSPECT_TASKS}@arith",
+            "--model",
+            "openai/gpt-test",
+            "-M",
+            "api_key=sk-also-secret-in-args",
+            "--log-format",
+            "json",
+            "--display",
+            "plain",
+        ],
         tmp_path,
         env={k: os.environ[k] for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY")},
     )
@@ -259,7 +321,9 @@ def test_api_keys_never_reach_the_log_or_output(tmp_path: Path, model_server: An
     assert read_eval_log(info.name).eval.model_args == {"api_key": "<redacted>"}
     model_server.fail_always = ("500", None)
     failed = run_inspect(
-        "subprocess", ["eval", f"{INSPECT_TASKS}@arith", "--model", "openai/gpt-test", "--max-retries", "1"], tmp_path,
+        "subprocess",
+        ["eval", f"{INSPECT_TASKS}@arith", "--model", "openai/gpt-test", "--max-retries", "1"],
+        tmp_path,
         env={k: os.environ[k] for k in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "INSPECT_CLI_RETRY_DELAY")},
     )
     assert failed.exit_code == 1 and secret not in failed.stdout + failed.stderr
@@ -287,7 +351,9 @@ def test_retries_then_an_error_log_when_the_server_keeps_failing(tmp_path: Path,
     [log] = eval(f"{NATIVE_TASKS}@arith", model="openai/gpt-test", log_dir=str(tmp_path), display="none", max_samples=1)
     assert log.status == "success" and model_server.requests == 6
     model_server.fail_always = ("500", None)
-    [log] = eval(f"{NATIVE_TASKS}@arith", model="anthropic/claude-test", log_dir=str(tmp_path), display="none", max_retries=2)
+    [log] = eval(
+        f"{NATIVE_TASKS}@arith", model="anthropic/claude-test", log_dir=str(tmp_path), display="none", max_retries=2
+    )
     assert log.status == "error"
     assert log.error is not None and "HTTP 500" in log.error.message and "after 2 retries" in log.error.message
 
@@ -295,9 +361,30 @@ def test_retries_then_an_error_log_when_the_server_keeps_failing(tmp_path: Path,
 def _start_slow_eval(tmp_path: Path, fmt: str = "eval") -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSPECT_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "inspect_cli", "eval", f"{NATIVE_TASKS}@numbers", "--model", "mockllm/model",
-         "-M", "delay=0.2", "--max-samples", "2", "--log-buffer", "1", "--log-format", fmt, "--display", "plain"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "inspect_cli",
+            "eval",
+            f"{NATIVE_TASKS}@numbers",
+            "--model",
+            "mockllm/model",
+            "-M",
+            "delay=0.2",
+            "--max-samples",
+            "2",
+            "--log-buffer",
+            "1",
+            "--log-format",
+            fmt,
+            "--display",
+            "plain",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

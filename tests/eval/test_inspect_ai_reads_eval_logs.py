@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from inspect_ai_env import inspect_ai_python
 from inspect_cli import eval
 from inspect_cli.log import EvalLog, read_eval_log
+
+from inspect_ai_env import inspect_ai_python
 
 TASKS = Path(__file__).parent / "tasks" / "native_tasks.py"
 
@@ -21,7 +22,9 @@ def _summary(log: EvalLog) -> dict[str, Any]:
         "status": log.status,
         "task": log.eval.task,
         "model": log.eval.model,
-        "metrics": {s.name: {k: m.value for k, m in s.metrics.items()} for s in (log.results.scores if log.results else [])},
+        "metrics": {
+            s.name: {k: m.value for k, m in s.metrics.items()} for s in (log.results.scores if log.results else [])
+        },
         "samples": [[s.id, s.epoch, {k: v.value for k, v in (s.scores or {}).items()}] for s in log.samples or []],
         "usage": {k: u.total_tokens for k, u in log.stats.model_usage.items()},
         "reductions": [[r.scorer, [x.value for x in r.samples]] for r in log.reductions or []],
@@ -46,8 +49,13 @@ def test_mockllm_eval_logs(tmp_path: Path, inspect_ai: Path) -> None:
     for fmt in ("eval", "json"):
         logs += eval(
             [f"{TASKS}@arith", f"{TASKS}@arith_flaky"],
-            model="mockllm/model", model_args={"custom_outputs": answers}, log_dir=str(tmp_path / fmt),
-            log_format=fmt, display="none", epochs=2, fail_on_error=False,
+            model="mockllm/model",
+            model_args={"custom_outputs": answers},
+            log_dir=str(tmp_path / fmt),
+            log_format=fmt,
+            display="none",
+            epochs=2,
+            fail_on_error=False,
         )
     theirs = _theirs(inspect_ai, [log.location for log in logs])
     for log in logs:

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from cli_runner import MODES, run_inspect
 from inspect_cli import eval, eval_retry
 from inspect_cli._eval.retry import reusable_samples
 from inspect_cli.log import EvalError, EvalSample, list_eval_logs, read_eval_log
+
+from cli_runner import MODES, run_inspect
 
 TASKS = Path(__file__).parent / "tasks" / "retry_tasks.py"
 
@@ -45,7 +46,9 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_retry_after_an_error_runs_only_the_unfinished_samples(in_tmp: Path, model_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_retry_after_an_error_runs_only_the_unfinished_samples(
+    in_tmp: Path, model_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FAIL_SAMPLE", "q04")
     [failed] = eval("retry_tasks.py@counted", model="openai/gpt-test", display="none", max_samples=1, log_format="json")
     assert failed.status == "error"
@@ -75,9 +78,26 @@ def test_retry_of_a_cancelled_cli_eval(in_tmp: Path, model_server: Any) -> None:
     model_server.delay = 0.3
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSPECT_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "inspect_cli", "eval", "retry_tasks.py@counted", "--model", "openai/gpt-test",
-         "--max-samples", "1", "--log-buffer", "1", "--display", "none"],
-        cwd=in_tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "inspect_cli",
+            "eval",
+            "retry_tasks.py@counted",
+            "--model",
+            "openai/gpt-test",
+            "--max-samples",
+            "1",
+            "--log-buffer",
+            "1",
+            "--display",
+            "none",
+        ],
+        cwd=in_tmp,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and model_server.requests < 3:
@@ -91,14 +111,24 @@ def test_retry_of_a_cancelled_cli_eval(in_tmp: Path, model_server: Any) -> None:
     done = len([s for s in cancelled.samples or [] if s.error is None])
     assert 2 <= done < 6
     model_server.reset()
-    result = run_inspect("subprocess", ["eval-retry", *[r.strip() for r in run_inspect("inprocess", ["list", "logs", "--retryable"], in_tmp).stdout.split()]], in_tmp, env={"INSPECT_CLI_RETRY_DELAY": "0.01"})
+    result = run_inspect(
+        "subprocess",
+        [
+            "eval-retry",
+            *[r.strip() for r in run_inspect("inprocess", ["list", "logs", "--retryable"], in_tmp).stdout.split()],
+        ],
+        in_tmp,
+        env={"INSPECT_CLI_RETRY_DELAY": "0.01"},
+    )
     assert result.exit_code == 0, result.stderr
     assert model_server.requests == 6 - done
     retried = read_eval_log(list_eval_logs(in_tmp / "logs")[0].name)
     assert retried.status == "success" and len(retried.samples or []) == 6
 
 
-def test_shuffled_samples_without_ids_are_not_reused(in_tmp: Path, model_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shuffled_samples_without_ids_are_not_reused(
+    in_tmp: Path, model_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FAIL_SAMPLE", "5")
     [failed] = eval("retry_tasks.py@shuffled_without_ids", model="openai/gpt-test", display="none", max_samples=1)
     assert failed.status == "error" and failed.eval.dataset.shuffled
@@ -125,7 +155,9 @@ def test_missing_task_file_is_named(in_tmp: Path, monkeypatch: pytest.MonkeyPatc
     assert "Traceback" not in result.stderr
 
 
-def test_options_override_and_same_second_retries_never_overwrite(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_options_override_and_same_second_retries_never_overwrite(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FAIL_SAMPLE", "q01")
     [failed] = eval("retry_tasks.py@counted", model="mockllm/model", display="none", max_connections=2)
     first = eval_retry(failed.location, display="none")[0]  # fails again (FAIL_SAMPLE still set), same second
@@ -140,9 +172,25 @@ def test_options_override_and_same_second_retries_never_overwrite(in_tmp: Path, 
 def test_retry_of_a_killed_run_warns(in_tmp: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSPECT_")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "inspect_cli", "eval", "retry_tasks.py@counted", "--model", "mockllm/model",
-         "-M", "delay=0.3", "--max-samples", "1", "--log-buffer", "1", "--display", "none"],
-        cwd=in_tmp, env=env,
+        [
+            sys.executable,
+            "-m",
+            "inspect_cli",
+            "eval",
+            "retry_tasks.py@counted",
+            "--model",
+            "mockllm/model",
+            "-M",
+            "delay=0.3",
+            "--max-samples",
+            "1",
+            "--log-buffer",
+            "1",
+            "--display",
+            "none",
+        ],
+        cwd=in_tmp,
+        env=env,
     )
     deadline = time.monotonic() + 30
     location = None
@@ -168,7 +216,9 @@ def test_retry_of_a_killed_run_warns(in_tmp: Path) -> None:
 
 def test_retry_on_s3(in_tmp: Path, s3: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAIL_SAMPLE", "q02")
-    [failed] = eval("retry_tasks.py@counted", model="mockllm/model", display="none", log_dir=f"{s3}/logs", max_samples=1)
+    [failed] = eval(
+        "retry_tasks.py@counted", model="mockllm/model", display="none", log_dir=f"{s3}/logs", max_samples=1
+    )
     monkeypatch.delenv("FAIL_SAMPLE")
     [retried] = eval_retry(failed.location, display="none")
     assert retried.location.startswith(f"{s3}/logs/") and retried.location != failed.location
@@ -182,8 +232,13 @@ def test_retried_log_is_read_by_inspect_ai(in_tmp: Path, monkeypatch: pytest.Mon
     from inspect_ai_env import inspect_ai_python
 
     monkeypatch.setenv("FAIL_SAMPLE", "q03")
-    [failed] = eval("retry_tasks.py@counted", model="mockllm/model", display="none", max_samples=1,
-                    model_args={"custom_outputs": {"Say 1": "1", "Say 3": "3", "Say 5": "5"}})
+    [failed] = eval(
+        "retry_tasks.py@counted",
+        model="mockllm/model",
+        display="none",
+        max_samples=1,
+        model_args={"custom_outputs": {"Say 1": "1", "Say 3": "3", "Say 5": "5"}},
+    )
     monkeypatch.delenv("FAIL_SAMPLE")
     [retried] = eval_retry(failed.location, display="none")
     script = Path(__file__).with_name("inspect_ai_summary.py")

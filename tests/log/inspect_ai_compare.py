@@ -50,9 +50,7 @@ for original, copy in json.load(open(sys.argv[1])):
             # the original differ there, so those places are not compared.
             noise = {d.split(":")[0] for d in differences(expected, dump(original, header_only, same_format))}
             diff = [
-                d
-                for d in differences(expected, dump(copy, header_only, same_format))
-                if d.split(":")[0] not in noise
+                d for d in differences(expected, dump(copy, header_only, same_format)) if d.split(":")[0] not in noise
             ]
         except Exception as ex:  # report, do not stop the other pairs
             diff = [f"{type(ex).__name__}: {str(ex)[:300]}"]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from inspect_cli.log import read_eval_log, write_eval_log
+
 from helpers import FIXTURES, manifest_entries
 from inspect_ai_env import inspect_ai_python
-from inspect_cli.log import read_eval_log, write_eval_log
 
 READABLE = [(v, e) for v, e in manifest_entries() if e["readable_by_inspect_ai"]]
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import load_json
 from inspect_cli import config
 from inspect_cli.log._list import list_eval_logs, retryable_eval_logs
 from inspect_cli.log._names import parse_log_name
+
+from helpers import load_json
 
 
 def _names(logs: list, root: Path) -> list[str]:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES, entry_id, manifest_entries, raw_log
 from inspect_cli.errors import LogFormatError, LogVersionError, NotFoundError, SampleNotFoundError
 from inspect_cli.log import (
     EvalLog,
@@ -21,6 +20,8 @@ from inspect_cli.log import (
     read_eval_log_sample,
     read_eval_log_samples,
 )
+
+from helpers import FIXTURES, entry_id, manifest_entries, raw_log
 
 ENTRIES = manifest_entries()
 
@@ -143,7 +144,9 @@ def test_typed_access_to_results_and_samples() -> None:
 
 def test_version_1_logs_are_presented_in_version_2_shape() -> None:
     log = read_eval_log(FIXTURES / "v0.3.17/logs/2026-11-28T07-19-49+00-00_arith_ijkfk4fq7Je79iqLiHxqMh.json")
-    raw = json.loads((FIXTURES / "v0.3.17/logs/2026-11-28T07-19-49+00-00_arith_ijkfk4fq7Je79iqLiHxqMh.json").read_text())
+    raw = json.loads(
+        (FIXTURES / "v0.3.17/logs/2026-11-28T07-19-49+00-00_arith_ijkfk4fq7Je79iqLiHxqMh.json").read_text()
+    )
     assert raw["version"] == 1 and "scorer" in raw["results"] and "score" in raw["samples"][0]
     assert log.version == 2
     assert log.results is not None
@@ -200,7 +203,9 @@ def test_unreadable_logs_read_with_none_where_nan_was_lost(path: str) -> None:
 
 
 def test_nonfinite_values_read_as_floats() -> None:
-    log = read_eval_log(FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-47-00-00_arith-extremes_M2YXeAEUb3umeeXsc45thT.json")
+    log = read_eval_log(
+        FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-47-00-00_arith-extremes_M2YXeAEUb3umeeXsc45thT.json"
+    )
     assert log.results is not None
     metrics = {s.name: s.metrics["mean"].value for s in log.results.scores if "mean" in s.metrics}
     assert math.isnan(metrics["unbounded_score"])  # type: ignore[arg-type]

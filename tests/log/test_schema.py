@@ -8,8 +8,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from helpers import FIXTURES, entry_id, manifest_entries, raw_log
 from inspect_cli.log._schema import eval_log_schema
+
+from helpers import FIXTURES, entry_id, manifest_entries, raw_log
 
 SCHEMA = eval_log_schema()
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -23,7 +24,10 @@ def test_the_schema_is_a_valid_schema() -> None:
 @pytest.mark.parametrize("item", manifest_entries(), ids=entry_id)
 def test_every_fixture_log_validates(item: tuple[str, dict]) -> None:
     version, entry = item
-    errors = [f"{list(e.absolute_path)}: {e.message[:200]}" for e in VALIDATOR.iter_errors(raw_log(FIXTURES / version / entry["path"]))]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message[:200]}"
+        for e in VALIDATOR.iter_errors(raw_log(FIXTURES / version / entry["path"]))
+    ]
     assert errors == []
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import run_inspect
 from inspect_cli.log._typescript import eval_log_typescript
+
+from cli_runner import run_inspect
 from node_env import tsc
 
 GOOD = """

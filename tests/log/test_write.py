@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from helpers import FIXTURES, differences, entry_id, is_empty_default, manifest_entries, raw_log, zip_json_entries
 from inspect_cli.errors import LogExistsError
 from inspect_cli.log import (
     EvalLog,
@@ -27,6 +26,8 @@ from inspect_cli.log import (
     write_eval_log,
 )
 from inspect_cli.log._names import log_file_name
+
+from helpers import FIXTURES, differences, entry_id, is_empty_default, manifest_entries, raw_log, zip_json_entries
 
 V2_ENTRIES = [item for item in manifest_entries() if item[1]["log_version"] == 2]
 
@@ -72,7 +73,9 @@ def test_version_1_log_is_written_in_version_2_shape(tmp_path: Path, fmt: str) -
     original = raw_log(src)
     assert written["version"] == 2
     assert _lost_or_changed(original["results"]["metrics"], written["results"]["scores"][0]["metrics"]) == []
-    assert [s["scores"]["match"]["value"] for s in written["samples"]] == [s["score"]["value"] for s in original["samples"]]
+    assert [s["scores"]["match"]["value"] for s in written["samples"]] == [
+        s["score"]["value"] for s in original["samples"]
+    ]
 
 
 UNKNOWN = {"x_new_field": {"nested": [1, 2.5, None, "s"]}, "x_flag": True}
@@ -94,7 +97,10 @@ def _inject_unknown_fields(log: dict[str, Any]) -> dict[str, Any]:
     sample["events"][0].update(UNKNOWN)
     sample["events"].append({"event": "x_future_event", "timestamp": "2026-11-28T06:09:21+00:00", **UNKNOWN})
     sample["messages"].append(
-        {"role": "user", "content": [{"type": "x_future_content", "payload": 1}, {"type": "text", "text": "hi", **UNKNOWN}]}
+        {
+            "role": "user",
+            "content": [{"type": "x_future_content", "payload": 1}, {"type": "text", "text": "hi", **UNKNOWN}],
+        }
     )
     return log
 

@@ -30,7 +30,10 @@ def test_answers_and_usage(model_server: Any, model: str) -> None:
     output = _generate(model, temperature=0.5, max_tokens=50, top_p=0.9)
     assert output.completion == "5"
     assert output.choices[0].stop_reason == "stop"
-    assert output.usage.input_tokens > 0 and output.usage.total_tokens == output.usage.input_tokens + output.usage.output_tokens
+    assert (
+        output.usage.input_tokens > 0
+        and output.usage.total_tokens == output.usage.input_tokens + output.usage.output_tokens
+    )
     body = model_server.bodies[-1]
     assert body["temperature"] == 0.5 and body["max_tokens"] == 50 and body["top_p"] == 0.9
     if model.startswith("anthropic"):

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from helpers import FIXTURES, entry_id, manifest_entries
-from inspect_cli.log import read_eval_log
-from inspect_cli.log import Score
+from inspect_cli.log import Score, read_eval_log
 from inspect_cli.scorer import SampleScore, accuracy, mean, reducer, score_results, stderr, value_to_float
+
+from helpers import FIXTURES, entry_id, manifest_entries
 
 # bootstrap_std (0.3.17/0.3.18's default) resamples at random: not recomputable.
 RANDOM_METRICS = {"bootstrap_std"}
@@ -45,7 +45,9 @@ def test_recomputed_metrics_match_the_recorded_ones(item: tuple[str, dict]) -> N
 
 
 def test_reductions_match_the_recorded_epoch_reductions() -> None:
-    log = read_eval_log(FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-37-00-00_arith-multi_bvkpT4wn77vNpQR8boQ2Wv.eval")
+    log = read_eval_log(
+        FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-37-00-00_arith-multi_bvkpT4wn77vNpQR8boQ2Wv.eval"
+    )
     assert log.reductions
     for reduction in log.reductions:
         result = score_results(log.samples or [], reduction.scorer, ["accuracy"], reduction.reducer)
@@ -54,7 +56,17 @@ def test_reductions_match_the_recorded_epoch_reductions() -> None:
 
 def test_value_to_float() -> None:
     assert [value_to_float(v) for v in ["C", "I", "P", "N", True, False, 3, 2.5, "yes", "No", "0.25"]] == [
-        1.0, 0.0, 0.5, 0.0, 1.0, 0.0, 3.0, 2.5, 1.0, 0.0, 0.25
+        1.0,
+        0.0,
+        0.5,
+        0.0,
+        1.0,
+        0.0,
+        3.0,
+        2.5,
+        1.0,
+        0.0,
+        0.25,
     ]
     assert math.isnan(value_to_float(None))
 

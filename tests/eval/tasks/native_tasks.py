@@ -13,13 +13,18 @@ logger = logging.getLogger(__name__)
 
 
 def _dataset(n):
-    return [Sample(input=q, target=a, id=f"q{i:02d}", metadata={"idx": i}) for i, (q, a) in enumerate(QUESTIONS[:n], start=1)]
+    return [
+        Sample(input=q, target=a, id=f"q{i:02d}", metadata={"idx": i})
+        for i, (q, a) in enumerate(QUESTIONS[:n], start=1)
+    ]
 
 
 @task
 def arith(n: int = 4, level: str = "mixed"):
     logger.info("building arith with %d questions", n)
-    return Task(dataset=_dataset(n), solver=[system_message("Answer briefly."), generate()], scorer=[match(), includes()])
+    return Task(
+        dataset=_dataset(n), solver=[system_message("Answer briefly."), generate()], scorer=[match(), includes()]
+    )
 
 
 @solver

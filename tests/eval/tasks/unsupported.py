@@ -1,5 +1,4 @@
 from inspect_ai import Task, task
-from inspect_ai.solver import use_tools  # not offered by inspect_cli
 
 
 @task
