@@ -75,16 +75,23 @@ class LogWriter:
     def start(self, log: EvalLog) -> None:
         self._log = log
         if self.format == "eval":
-            self._zip_path = self._local or tempfile.mkstemp(suffix=".eval")[1]
-            if self._local:
-                os.makedirs(os.path.dirname(os.path.abspath(self._local)), exist_ok=True)
-            self._zip = open(self._zip_path, "w+b")
+            # The archive is built in a temporary file and renamed into place
+            # once it is a valid zip; later flushes append to it in place
+            # (through the same open file), never invalidating what is there.
+            folder = os.path.dirname(os.path.abspath(self._local)) if self._local else None
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            fd, self._zip_path = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eval")
+            self._zip = os.fdopen(fd, "w+b")
             self._writer = ZipWriter(self._zip)
             header = _tree.to_tree(log, exclude=("samples", "reductions", "status", "results", "stats"))
             self._writer.add(
                 _eval.START, _codec.dumps({k: header[k] for k in ("version", "eval", "plan") if k in header})
             )
             self._commit()
+            if self._local:
+                os.replace(self._zip_path, self._local)
+                self._zip_path = self._local
         else:
             self._write_json(log)
 
