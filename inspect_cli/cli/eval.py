@@ -1,6 +1,8 @@
 """`inspect eval`: run tasks from Python files against a model."""
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
@@ -136,17 +138,11 @@ def eval_command(
     ] = None,
 ) -> None:
     """Run evaluation tasks and write their logs."""
-    from .. import _compat
     from .._eval.run import Interrupted, eval
     from .._eval.task import Epochs
 
-    if fail_on_error is not None and no_fail_on_error:
-        raise typer.BadParameter("use --fail-on-error or --no-fail-on-error, not both")
-    failure: bool | float | None = False if no_fail_on_error else fail_on_error
-    if isinstance(failure, float) and failure >= 1 and failure.is_integer():
-        failure = int(failure)
-    _compat.install()
-    try:
+    failure = _fail_on_error(fail_on_error, no_fail_on_error)
+    with _inspect_ai_aliased():
         logs = eval(
             tasks,
             model=model,
@@ -175,9 +171,30 @@ def eval_command(
             token_limit=token_limit,
             time_limit=time_limit,
         )
+    exit_for(logs, Interrupted.signal)
+
+
+def _fail_on_error(count_or_share: float | None, never: bool) -> bool | float | None:
+    """The eval's fail_on_error from --fail-on-error N / --no-fail-on-error."""
+    if count_or_share is not None and never:
+        raise typer.BadParameter("use --fail-on-error or --no-fail-on-error, not both")
+    if never:
+        return False
+    if count_or_share is not None and count_or_share >= 1 and count_or_share.is_integer():
+        return int(count_or_share)
+    return count_or_share
+
+
+@contextlib.contextmanager
+def _inspect_ai_aliased() -> Iterator[None]:
+    """Within the eval commands only, task files' `inspect_ai` imports resolve to this package."""
+    from .. import _compat
+
+    _compat.install()
+    try:
+        yield
     finally:
         _compat.uninstall()
-    exit_for(logs, Interrupted.signal)
 
 
 def _id(text: str) -> int | str:
@@ -219,20 +236,14 @@ def eval_retry_command(
     """Retry failed, cancelled or interrupted evals: samples that finished are kept, the rest run again."""
     import sys
 
-    from .. import _compat
     from .._eval.retry import eval_retry
     from .._eval.run import Interrupted
 
     if not logs:
         print("Nothing to retry.", file=sys.stderr)
         return
-    if fail_on_error is not None and no_fail_on_error:
-        raise typer.BadParameter("use --fail-on-error or --no-fail-on-error, not both")
-    failure: bool | float | None = False if no_fail_on_error else fail_on_error
-    if isinstance(failure, float) and failure >= 1 and failure.is_integer():
-        failure = int(failure)
-    _compat.install()
-    try:
+    failure = _fail_on_error(fail_on_error, no_fail_on_error)
+    with _inspect_ai_aliased():
         results = eval_retry(
             logs,
             log_dir=log_dir,
@@ -244,6 +255,4 @@ def eval_retry_command(
             log_buffer=log_buffer,
             display=display,
         )
-    finally:
-        _compat.uninstall()
     exit_for(results, Interrupted.signal)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from ..log._types import (
@@ -17,8 +16,8 @@ from ..log._types import (
     ModelUsage,
     ToolCall,
 )
-from ._http import HttpClient
-from ._model import ModelAPI, ModelAPIError, modelapi
+from ._http import HttpModelAPI
+from ._model import ModelAPIError, modelapi
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
@@ -33,18 +32,11 @@ _STOP_REASONS = {
 
 
 @modelapi("anthropic")
-class AnthropicAPI(ModelAPI):
-    def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
-        super().__init__(model_name, base_url, model_args)
-        self.base_url = (base_url or os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        self._api_key = model_args.get("api_key") or os.environ.get("ANTHROPIC_API_KEY")
-        if not self._api_key:
-            raise ModelAPIError("ANTHROPIC_API_KEY is not set (needed for anthropic/ models)")
-        self._extra = {k: v for k, v in model_args.items() if k != "api_key"}
-        self._http = HttpClient()
-
-    async def close(self) -> None:
-        await self._http.close()
+class AnthropicAPI(HttpModelAPI):
+    provider = "anthropic"
+    base_url_var = "ANTHROPIC_BASE_URL"
+    api_key_var = "ANTHROPIC_API_KEY"
+    default_base_url = DEFAULT_BASE_URL
 
     async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
         system = "\n\n".join(m.text for m in input if m.role == "system")
@@ -65,13 +57,13 @@ class AnthropicAPI(ModelAPI):
             if value is not None:
                 body[key] = value
         body.update(config.extra_body or {})
-        body.update(self._extra)
+        body.update(self.extra_body)
         headers = {
-            "x-api-key": self._api_key or "",
+            "x-api-key": self.api_key or "",
             "anthropic-version": API_VERSION,
             "content-type": "application/json",
         }
-        response = await self._http.post_json(
+        response = await self.http.post_json(
             f"{self.base_url}/v1/messages", body, headers, config.max_retries, config.timeout
         )
         return _output(response, self.model_name), ModelCall(request=body, response=response)

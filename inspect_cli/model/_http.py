@@ -15,7 +15,7 @@ import random
 import time
 from typing import Any
 
-from ._model import ModelAPIError
+from ._model import ModelAPI, ModelAPIError
 
 RETRYABLE = {408, 409, 425, 429, 500, 502, 503, 504, 529}
 DEFAULT_MAX_RETRIES = 10
@@ -136,3 +136,26 @@ def _summary(text: str) -> str:
     if isinstance(error, dict):
         return str(error.get("message") or error)
     return str(error or data)[:300]
+
+
+class HttpModelAPI(ModelAPI):
+    """A provider reached over HTTP: base URL and API key from the model args or
+    the environment; other model args go into each request's body."""
+
+    provider = ""
+    base_url_var = ""
+    api_key_var = ""
+    default_base_url = ""
+    key_needed_elsewhere = True  # False: a server at a custom base URL may need no key
+
+    def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
+        super().__init__(model_name, base_url, model_args)
+        self.base_url = (base_url or os.environ.get(self.base_url_var) or self.default_base_url).rstrip("/")
+        self.api_key = model_args.get("api_key") or os.environ.get(self.api_key_var)
+        if not self.api_key and (self.key_needed_elsewhere or self.base_url == self.default_base_url):
+            raise ModelAPIError(f"{self.api_key_var} is not set (needed for {self.provider}/ models)")
+        self.extra_body = {k: v for k, v in model_args.items() if k != "api_key"}
+        self.http = HttpClient()
+
+    async def close(self) -> None:
+        await self.http.close()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from ..log._types import (
@@ -19,8 +18,8 @@ from ..log._types import (
     ModelUsage,
     ToolCall,
 )
-from ._http import HttpClient
-from ._model import ModelAPI, ModelAPIError, modelapi
+from ._http import HttpModelAPI
+from ._model import ModelAPIError, modelapi
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 _STOP_REASONS = {
@@ -33,18 +32,12 @@ _STOP_REASONS = {
 
 
 @modelapi("openai")
-class OpenAIAPI(ModelAPI):
-    def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
-        super().__init__(model_name, base_url, model_args)
-        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        self._api_key = model_args.get("api_key") or os.environ.get("OPENAI_API_KEY")
-        if not self._api_key and self.base_url == DEFAULT_BASE_URL:
-            raise ModelAPIError("OPENAI_API_KEY is not set (needed for openai/ models)")
-        self._extra = {k: v for k, v in model_args.items() if k != "api_key"}
-        self._http = HttpClient()
-
-    async def close(self) -> None:
-        await self._http.close()
+class OpenAIAPI(HttpModelAPI):
+    provider = "openai"
+    base_url_var = "OPENAI_BASE_URL"
+    api_key_var = "OPENAI_API_KEY"
+    default_base_url = DEFAULT_BASE_URL
+    key_needed_elsewhere = False  # local OpenAI-compatible servers often take none
 
     async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
         body: dict[str, Any] = {"model": self.model_name, "messages": [_message(m) for m in input]}
@@ -67,11 +60,11 @@ class OpenAIAPI(ModelAPI):
             if value is not None:
                 body[key] = value
         body.update(config.extra_body or {})
-        body.update(self._extra)
+        body.update(self.extra_body)
         headers = {"Content-Type": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        response = await self._http.post_json(
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        response = await self.http.post_json(
             f"{self.base_url}/chat/completions", body, headers, config.max_retries, config.timeout
         )
         return _output(response, self.model_name), ModelCall(request=body, response=response)

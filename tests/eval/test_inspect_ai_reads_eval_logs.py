@@ -10,25 +10,13 @@ from typing import Any
 import pytest
 
 from inspect_cli import eval
-from inspect_cli.log import EvalLog, read_eval_log
+from inspect_cli.log import read_eval_log
 
+import inspect_ai_summary
 from inspect_ai_env import inspect_ai_python
+from inspect_ai_summary import summary
 
 TASKS = Path(__file__).parent / "tasks" / "native_tasks.py"
-
-
-def _summary(log: EvalLog) -> dict[str, Any]:
-    return {
-        "status": log.status,
-        "task": log.eval.task,
-        "model": log.eval.model,
-        "metrics": {
-            s.name: {k: m.value for k, m in s.metrics.items()} for s in (log.results.scores if log.results else [])
-        },
-        "samples": [[s.id, s.epoch, {k: v.value for k, v in (s.scores or {}).items()}] for s in log.samples or []],
-        "usage": {k: u.total_tokens for k, u in log.stats.model_usage.items()},
-        "reductions": [[r.scorer, [x.value for x in r.samples]] for r in log.reductions or []],
-    }
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +25,7 @@ def inspect_ai() -> Path:
 
 
 def _theirs(python: Path, paths: list[str]) -> dict[str, Any]:
-    script = Path(__file__).with_name("inspect_ai_summary.py")
+    script = Path(inspect_ai_summary.__file__)
     run = subprocess.run([str(python), str(script), *paths], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:]
     return json.loads(run.stdout)
@@ -59,7 +47,7 @@ def test_mockllm_eval_logs(tmp_path: Path, inspect_ai: Path) -> None:
         )
     theirs = _theirs(inspect_ai, [log.location for log in logs])
     for log in logs:
-        ours = _summary(read_eval_log(log.location))
+        ours = summary(read_eval_log(log.location))
         assert ours == theirs[log.location]
         assert ours["metrics"]  # there are results to compare
 
@@ -68,6 +56,6 @@ def test_openai_server_eval_logs(tmp_path: Path, inspect_ai: Path, model_server:
     model_server.answers = {"Say 1": "1", "Say 3": "3"}
     logs = eval(f"{TASKS}@numbers", model="openai/gpt-test", log_dir=str(tmp_path), display="none", task_args={"n": 10})
     theirs = _theirs(inspect_ai, [logs[0].location])
-    ours = _summary(read_eval_log(logs[0].location))
+    ours = summary(read_eval_log(logs[0].location))
     assert ours == theirs[logs[0].location]
     assert ours["metrics"]["includes"]["accuracy"] == pytest.approx(0.2)

@@ -241,7 +241,9 @@ def test_retried_log_is_read_by_inspect_ai(in_tmp: Path, monkeypatch: pytest.Mon
     )
     monkeypatch.delenv("FAIL_SAMPLE")
     [retried] = eval_retry(failed.location, display="none")
-    script = Path(__file__).with_name("inspect_ai_summary.py")
+    import inspect_ai_summary
+
+    script = Path(inspect_ai_summary.__file__)
     run = subprocess.run([str(inspect_ai_python()), str(script), retried.location], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:]
     theirs = json.loads(run.stdout)[retried.location]
