@@ -23,7 +23,6 @@ class Display:
         if mode == "full" and not sys.stderr.isatty():
             mode = "plain"
         self.mode = mode
-        self._progress: Any = None
 
     def task(self, name: str, model: str, total: int) -> TaskProgress:
         return TaskProgress(self, name, model, total)
@@ -103,6 +102,11 @@ def results_text(log: EvalLog) -> str:
         total = sum(u.total_tokens for u in usage.values())
         lines.append(f"  tokens: {total:,}")
     return "\n".join(lines)
+
+
+def warn(message: str) -> None:
+    """A warning for whoever runs the eval (stderr)."""
+    print(f"Warning: {message}", file=sys.stderr)
 
 
 def _number(value: Any) -> str:

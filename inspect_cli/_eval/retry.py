@@ -11,7 +11,6 @@ default goes next to the original, in its format.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from .. import storage
 from ..errors import InspectCliError
 from ..log._file import read_eval_log
 from ..log._types import EvalLog, EvalSample
+from .display import warn
 from .run import REDACTED, EvalOptions, eval_async, run_coroutine
 from .task import Epochs, resolve_tasks
 
@@ -92,9 +92,9 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
     spec = previous.eval
     location = previous.location or ""
     if previous.status == "success":
-        _warn(f"{location} already succeeded; running it again reuses all of its samples")
+        warn(f"{location} already succeeded; running it again reuses all of its samples")
     elif previous.status == "started":
-        _warn(f"{location} has status 'started': its eval may still be running (or was killed)")
+        warn(f"{location} has status 'started': its eval may still be running (or was killed)")
     if previous.samples is None:
         previous = read_eval_log(location)
     task_file = spec.task_file
@@ -145,7 +145,3 @@ def _folder(location: str) -> str:
     if storage.is_local(location):
         return os.path.dirname(storage.local_path(location)) or "."
     return location.rsplit("/", 1)[0]
-
-
-def _warn(message: str) -> None:
-    print(f"Warning: {message}", file=sys.stderr)

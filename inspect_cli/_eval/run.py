@@ -14,7 +14,6 @@ import gc
 import logging
 import os
 import signal
-import sys
 import threading
 import time
 import traceback
@@ -54,7 +53,7 @@ from ..scorer._scorers import metrics_of
 from ..solver._solvers import plan_steps, step_record
 from ..solver._task_state import Target, TaskState
 from .context import SampleContext, enter_sample, exit_sample, set_active_model
-from .display import Display
+from .display import Display, warn
 from .task import Task, resolve_tasks
 from .writer import LogWriter, default_buffer, free_location
 
@@ -265,7 +264,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
             options.retry_of.samples, [s.id for s in samples], ids_assigned, task.dataset.shuffled
         )  # type: ignore[misc]
         if why:
-            print(f"Warning: {why}", file=sys.stderr)
+            warn(why)
     epochs, reducer = _epochs(task, options)
     max_connections = model.connections()
     max_samples = options.max_samples or _env_int("INSPECT_EVAL_MAX_SAMPLES") or max_connections + 1
@@ -286,6 +285,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
             task_file=task.task_file,
             task_display_name=task.display_name or task.name,
             task_registry_name=task.registry_name,
+            task_attribs=task.task_attribs,
             task_args=task.task_args,
             task_args_passed=task.task_args_passed,
             dataset=EvalDataset(

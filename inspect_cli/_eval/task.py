@@ -80,6 +80,7 @@ class Task:
         self.task_args: dict[str, Any] = {}
         self.task_args_passed: dict[str, Any] = {}
         self.task_file: str | None = None
+        self.task_attribs: dict[str, Any] = {}  # extra @task(...) arguments
 
 
 def task(fn: Callable[..., Task] | None = None, *, name: str | None = None, **attribs: Any) -> Any:
@@ -99,10 +100,10 @@ def task(fn: Callable[..., Task] | None = None, *, name: str | None = None, **at
             made.registry_name = registered
             made.task_args, made.task_args_passed = params, passed
             made.task_file = made.task_file or _relative_file(f)
+            made.task_attribs = dict(attribs)
             return made
 
         setattr(make, TASK_ATTR, registered)
-        make.__inspect_cli_task_attribs__ = attribs
         return make
 
     return decorate(fn) if fn is not None else decorate

@@ -33,10 +33,6 @@ def error(message: str) -> None:
     print(f"Error: {message}", file=sys.stderr)
 
 
-def warning(message: str) -> None:
-    print(f"Warning: {message}", file=sys.stderr)
-
-
 def display_name(uri: str, absolute: bool) -> str:
     """A listed log's name as Inspect prints it: a path relative to the cwd
     (absolute with `absolute`); remote logs keep their URL."""

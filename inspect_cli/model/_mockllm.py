@@ -11,7 +11,6 @@ Model args (`-M name=value`, or `model_args` in Python):
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -40,7 +39,6 @@ class MockLLM(ModelAPI):
         self._outputs = outputs
         self._sequence: Iterator[Any] | None = iter(outputs) if isinstance(outputs, (list, tuple)) else None
         self._delay = float(model_args.get("delay", 0) or 0)
-        self._counter = itertools.count()
 
     async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
         if self._delay:

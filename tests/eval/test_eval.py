@@ -451,3 +451,19 @@ def test_environment_settings(tmp_path: Path, model_server: Any, monkeypatch: py
     model_server.delay = 0.05
     eval(f"{NATIVE_TASKS}@numbers", display="none", task_args={"n": 12})
     assert model_server.max_in_flight == 2
+
+
+def test_task_attributes_and_choice_shuffling(tmp_path: Path) -> None:
+    from inspect_cli.dataset import Dataset
+
+    @task(difficulty="easy")
+    def tagged() -> Task:
+        return Task(dataset=[Sample(input="x", target="y")], scorer=includes())
+
+    [log] = eval(tagged(), model="mockllm/model", log_dir=str(tmp_path), display="none")
+    assert log.eval.task_attribs == {"difficulty": "easy"}
+    dataset = Dataset([Sample(input="Pick red", choices=["blue", "red", "green", "white"], target="B")])
+    dataset.shuffle_choices(seed=5)
+    [sample] = dataset
+    assert sorted(sample.choices or []) == ["blue", "green", "red", "white"]
+    assert (sample.choices or [])["ABCD".index(str(sample.target))] == "red"  # the target follows its choice
