@@ -467,3 +467,52 @@ def test_task_attributes_and_choice_shuffling(tmp_path: Path) -> None:
     [sample] = dataset
     assert sorted(sample.choices or []) == ["blue", "green", "red", "white"]
     assert (sample.choices or [])["ABCD".index(str(sample.target))] == "red"  # the target follows its choice
+
+
+def test_progress_display_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal, `--display full` shows a live progress bar (samples, errors, tokens)."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INSPECT_")}
+    env.update(COLUMNS="120", TERM="xterm")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "inspect_cli",
+            "eval",
+            f"{NATIVE_TASKS}@numbers",
+            "--model",
+            "mockllm/model",
+            "-M",
+            "delay=0.02",
+            "-T",
+            "n=20",
+            "--display",
+            "full",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    process.wait(30)
+    os.close(controller)
+    text = output.decode("utf-8", "replace")
+    assert process.returncode == 0
+    assert "numbers" in text and "mockllm/model" in text
+    assert "━" in text  # the live bar, drawn by rich (only on a terminal)
+    assert "/20" in text and "errors" in text and "tokens" in text
+    assert "Log: logs/" in text and "includes: accuracy=" in text
