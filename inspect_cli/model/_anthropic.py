@@ -37,6 +37,12 @@ class AnthropicAPI(HttpModelAPI):
     base_url_var = "ANTHROPIC_BASE_URL"
     api_key_var = "ANTHROPIC_API_KEY"
     default_base_url = DEFAULT_BASE_URL
+    settings = (
+        ("temperature", "temperature"),
+        ("top_p", "top_p"),
+        ("top_k", "top_k"),
+        ("stop_seqs", "stop_sequences"),
+    )
 
     async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
         system = "\n\n".join(m.text for m in input if m.role == "system")
@@ -47,17 +53,7 @@ class AnthropicAPI(HttpModelAPI):
         }
         if system:
             body["system"] = system
-        for name, key in (
-            ("temperature", "temperature"),
-            ("top_p", "top_p"),
-            ("top_k", "top_k"),
-            ("stop_seqs", "stop_sequences"),
-        ):
-            value = getattr(config, name)
-            if value is not None:
-                body[key] = value
-        body.update(config.extra_body or {})
-        body.update(self.extra_body)
+        self.with_settings(body, config)
         headers = {
             "x-api-key": self.api_key or "",
             "anthropic-version": API_VERSION,

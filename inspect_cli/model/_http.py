@@ -157,5 +157,19 @@ class HttpModelAPI(ModelAPI):
         self.extra_body = {k: v for k, v in model_args.items() if k != "api_key"}
         self.http = HttpClient()
 
+    # GenerateConfig field -> request body key, for the settings the API takes
+    settings: tuple[tuple[str, str], ...] = ()
+
+    def with_settings(self, body: dict[str, Any], config: Any) -> dict[str, Any]:
+        """`body` plus the generation settings that are set, `extra_body`, and
+        the model args (which win, as the most specific)."""
+        for name, key in self.settings:
+            value = getattr(config, name)
+            if value is not None:
+                body[key] = value
+        body.update(config.extra_body or {})
+        body.update(self.extra_body)
+        return body
+
     async def close(self) -> None:
         await self.http.close()

@@ -38,29 +38,25 @@ class OpenAIAPI(HttpModelAPI):
     api_key_var = "OPENAI_API_KEY"
     default_base_url = DEFAULT_BASE_URL
     key_needed_elsewhere = False  # local OpenAI-compatible servers often take none
+    settings = (
+        ("temperature", "temperature"),
+        ("top_p", "top_p"),
+        ("max_tokens", "max_tokens"),
+        ("seed", "seed"),
+        ("stop_seqs", "stop"),
+        ("frequency_penalty", "frequency_penalty"),
+        ("presence_penalty", "presence_penalty"),
+        ("num_choices", "n"),
+        ("logprobs", "logprobs"),
+        ("top_logprobs", "top_logprobs"),
+        ("logit_bias", "logit_bias"),
+        ("parallel_tool_calls", "parallel_tool_calls"),
+        ("reasoning_effort", "reasoning_effort"),
+    )
 
     async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
         body: dict[str, Any] = {"model": self.model_name, "messages": [_message(m) for m in input]}
-        for name, key in (
-            ("temperature", "temperature"),
-            ("top_p", "top_p"),
-            ("max_tokens", "max_tokens"),
-            ("seed", "seed"),
-            ("stop_seqs", "stop"),
-            ("frequency_penalty", "frequency_penalty"),
-            ("presence_penalty", "presence_penalty"),
-            ("num_choices", "n"),
-            ("logprobs", "logprobs"),
-            ("top_logprobs", "top_logprobs"),
-            ("logit_bias", "logit_bias"),
-            ("parallel_tool_calls", "parallel_tool_calls"),
-            ("reasoning_effort", "reasoning_effort"),
-        ):
-            value = getattr(config, name)
-            if value is not None:
-                body[key] = value
-        body.update(config.extra_body or {})
-        body.update(self.extra_body)
+        self.with_settings(body, config)
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
