@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from inspect_cli.log import list_eval_logs, read_eval_log
 from inspect_cli.scorer import choice, includes, match, model_graded_qa
 from inspect_cli.solver import chain_of_thought, generate, multiple_choice, prompt_template, system_message
 
-from cli_runner import MODES, run_inspect
+from cli_runner import MODES, clean_env, run_inspect, start_inspect, wait_for_samples
 
 TASKS = Path(__file__).parent / "tasks"
 INSPECT_TASKS = TASKS / "inspect_tasks.py"  # written for Inspect: runs under the CLI
@@ -359,54 +358,18 @@ def test_retries_then_an_error_log_when_the_server_keeps_failing(tmp_path: Path,
 
 
 def _start_slow_eval(tmp_path: Path, fmt: str = "eval") -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INSPECT_")}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "inspect_cli",
-            "eval",
-            f"{NATIVE_TASKS}@numbers",
-            "--model",
-            "mockllm/model",
-            "-M",
-            "delay=0.2",
-            "--max-samples",
-            "2",
-            "--log-buffer",
-            "1",
-            "--log-format",
-            fmt,
-            "--display",
-            "plain",
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _wait_for_samples(tmp_path: Path, count: int) -> str:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        logs = list_eval_logs(tmp_path / "logs") if (tmp_path / "logs").exists() else []
-        if logs:
-            try:
-                if len(read_eval_log(logs[0].name).samples or []) >= count:
-                    return logs[0].name
-            except Exception:
-                pass
-        time.sleep(0.05)
-    raise AssertionError("the eval did not get going")
+    args = [
+        "eval", f"{NATIVE_TASKS}@numbers", "--model", "mockllm/model", "-M", "delay=0.2",
+        "--max-samples", "2", "--log-buffer", "1", "--log-format", fmt, "--display", "plain",
+    ]  # fmt: skip
+    return start_inspect(args, tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("fmt", ["eval", "json"])
 def test_ctrl_c_and_sigterm_give_a_cancelled_log(tmp_path: Path, signum: int, fmt: str) -> None:
     process = _start_slow_eval(tmp_path, fmt)
-    location = _wait_for_samples(tmp_path, 3)
+    location = wait_for_samples(tmp_path / "logs", 3)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
@@ -420,7 +383,7 @@ def test_ctrl_c_and_sigterm_give_a_cancelled_log(tmp_path: Path, signum: int, fm
 
 def test_sigkill_leaves_a_readable_started_log(tmp_path: Path) -> None:
     process = _start_slow_eval(tmp_path)
-    location = _wait_for_samples(tmp_path, 3)
+    location = wait_for_samples(tmp_path / "logs", 3)
     process.kill()
     process.wait(10)
     log = read_eval_log(location)
@@ -474,13 +437,8 @@ def test_progress_display_on_a_terminal(tmp_path: Path) -> None:
     import pty
 
     controller, terminal = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INSPECT_")}
-    env.update(COLUMNS="120", TERM="xterm")
-    process = subprocess.Popen(
+    process = start_inspect(
         [
-            sys.executable,
-            "-m",
-            "inspect_cli",
             "eval",
             f"{NATIVE_TASKS}@numbers",
             "--model",
@@ -492,8 +450,8 @@ def test_progress_display_on_a_terminal(tmp_path: Path) -> None:
             "--display",
             "full",
         ],
-        cwd=tmp_path,
-        env=env,
+        tmp_path,
+        env=clean_env(COLUMNS="120", TERM="xterm"),
         stdin=terminal,
         stdout=terminal,
         stderr=terminal,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from inspect_cli import eval, eval_retry
 from inspect_cli._eval.retry import reusable_samples
 from inspect_cli.log import EvalError, EvalSample, list_eval_logs, read_eval_log
 
-from cli_runner import MODES, run_inspect
+from cli_runner import MODES, run_inspect, start_inspect, wait_for_samples
 
 TASKS = Path(__file__).parent / "tasks" / "retry_tasks.py"
 
@@ -76,12 +74,8 @@ def test_retry_after_an_error_runs_only_the_unfinished_samples(
 
 def test_retry_of_a_cancelled_cli_eval(in_tmp: Path, model_server: Any) -> None:
     model_server.delay = 0.3
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INSPECT_")}
-    process = subprocess.Popen(
+    process = start_inspect(
         [
-            sys.executable,
-            "-m",
-            "inspect_cli",
             "eval",
             "retry_tasks.py@counted",
             "--model",
@@ -93,8 +87,7 @@ def test_retry_of_a_cancelled_cli_eval(in_tmp: Path, model_server: Any) -> None:
             "--display",
             "none",
         ],
-        cwd=in_tmp,
-        env=env,
+        in_tmp,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -170,39 +163,14 @@ def test_options_override_and_same_second_retries_never_overwrite(
 
 
 def test_retry_of_a_killed_run_warns(in_tmp: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INSPECT_")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "inspect_cli",
-            "eval",
-            "retry_tasks.py@counted",
-            "--model",
-            "mockllm/model",
-            "-M",
-            "delay=0.3",
-            "--max-samples",
-            "1",
-            "--log-buffer",
-            "1",
-            "--display",
-            "none",
-        ],
-        cwd=in_tmp,
-        env=env,
-    )
-    deadline = time.monotonic() + 30
-    location = None
-    while time.monotonic() < deadline:
-        logs = list_eval_logs(in_tmp / "logs") if (in_tmp / "logs").exists() else []
-        if logs and len(read_eval_log(logs[0].name).samples or []) >= 2:
-            location = logs[0].name
-            break
-        time.sleep(0.05)
+    process = start_inspect(
+        ["eval", "retry_tasks.py@counted", "--model", "mockllm/model", "-M", "delay=0.3",
+         "--max-samples", "1", "--log-buffer", "1", "--display", "none"],
+        in_tmp,
+    )  # fmt: skip
+    location = wait_for_samples(in_tmp / "logs", 2)
     process.kill()
     process.wait()
-    assert location is not None
     started = read_eval_log(location)
     assert started.status == "started"
     result = run_inspect("subprocess", ["eval-retry", location, "--display", "none"], in_tmp)
