@@ -55,3 +55,7 @@ class StorageError(InspectCliError):
 
 class MissingPackageError(StorageError):
     """A location needs an optional package that is not installed."""
+
+
+class ForbiddenError(InspectCliError):
+    """A request names something outside what may be served (the viewer's log dir)."""

@@ -116,6 +116,14 @@ def _remote_info(url: str, entry: dict[str, Any]) -> FileInfo:
     return FileInfo(url, int(entry.get("size") or 0), float(mtime))
 
 
+def forget(url: str) -> None:
+    """Drop what fsspec remembers of a remote `url` (listings, sizes), so a
+    long-running process sees what other processes wrote since."""
+    if not is_local(url):
+        fs, path = filesystem(url)
+        fs.invalidate_cache(path)
+
+
 def exists(url: str) -> bool:
     with errors(url):
         if is_local(url):

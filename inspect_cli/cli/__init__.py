@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from .. import __version__
 from ..errors import ExitCode, InspectCliError
 from . import eval as eval_cmd
-from . import info, listing, log
+from . import info, listing, log, view
 from ._output import error
 
 
@@ -27,7 +27,9 @@ class _Group(TyperGroup):
         except InspectCliError as ex:
             error(str(ex))
             raise typer.Exit(ex.exit_code) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt, EOFError):
+        except KeyboardInterrupt:
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except (typer.Exit, typer.Abort, EOFError):
             raise
         except BrokenPipeError:
             # The reader went away (`inspect list logs | head -1`): stop quietly.
@@ -79,6 +81,7 @@ def _root(
 
 app.command("eval")(eval_cmd.eval_command)
 app.command("eval-retry")(eval_cmd.eval_retry_command)
+app.command("view")(view.view_command)
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")
 app.add_typer(listing.app, name="list")

@@ -123,6 +123,31 @@ def read_sample(url: str, id: int | str, epoch: int, hook: SampleHook | None = N
     raise SampleNotFoundError(f"{url}: no sample with id {id!r} and epoch {epoch}")
 
 
+_JOURNAL_SUMMARIES = re.compile(r"^_journal/summaries/(\d+)\.json$")
+
+
+def read_summaries(url: str) -> list[Any] | None:
+    """The stored sample summaries: `summaries.json` of a finished log, else
+    the journal's flushes in order (a running or killed eval); None when the
+    log stores none (summaries are then derived from the samples)."""
+    with _open(url) as z:
+        _header(z, url)
+        if SUMMARIES in z:
+            names = [SUMMARIES]
+        else:
+            numbered = ((m, name) for name in z.names() if (m := _JOURNAL_SUMMARIES.match(name)))
+            names = [name for m, name in sorted(numbered, key=lambda pair: int(pair[0].group(1)))]
+            if not names:
+                return None
+        out: list[Any] = []
+        for name in names:
+            value = _codec.loads(z.read(name), f"{url} ({name})")
+            if not isinstance(value, list):
+                raise LogFormatError(f"{url}: {name} is not a JSON list")
+            out.extend(value)
+        return out
+
+
 def summary(sample: dict[str, Any]) -> dict[str, Any]:
     """The summary of a sample (what listings of samples show without loading them)."""
     out: dict[str, Any] = {}

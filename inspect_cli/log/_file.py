@@ -15,7 +15,7 @@ from .. import storage
 from ..errors import LogError, LogExistsError, LogFormatError, NotFoundError
 from . import _eval, _json
 from ._resolve import resolve_sample
-from ._tree import paused_gc
+from ._tree import paused_gc, to_tree
 from ._types import EvalLog, EvalSample
 from ._zip import Compression
 
@@ -31,11 +31,30 @@ class LogFormat(NamedTuple):
     read_samples: Callable[[str, SampleHook | None], Iterator[EvalSample]]
     read_sample: Callable[[str, int | str, int, SampleHook | None], EvalSample]
     write_log: Callable[..., None]
+    read_summaries: Callable[[str], list[Any] | None]  # None: the format stores none
 
 
 FORMATS: dict[str, LogFormat] = {
-    "eval": LogFormat("eval", ".eval", b"PK", _eval.read_log, _eval.read_samples, _eval.read_sample, _eval.write_log),
-    "json": LogFormat("json", ".json", b"{", _json.read_log, _json.read_samples, _json.read_sample, _json.write_log),
+    "eval": LogFormat(
+        "eval",
+        ".eval",
+        b"PK",
+        _eval.read_log,
+        _eval.read_samples,
+        _eval.read_sample,
+        _eval.write_log,
+        _eval.read_summaries,
+    ),
+    "json": LogFormat(
+        "json",
+        ".json",
+        b"{",
+        _json.read_log,
+        _json.read_samples,
+        _json.read_sample,
+        _json.write_log,
+        lambda url: None,
+    ),
 }
 
 
@@ -125,6 +144,20 @@ def read_eval_log_sample(
     url = _location(log_file)
     with storage.errors(url):
         return log_format(url, format).read_sample(url, id, epoch, _hook(resolve_attachments))
+
+
+def read_eval_log_sample_summaries(log_file: str | os.PathLike[str] | Any) -> list[dict[str, Any]]:
+    """A short record of each sample (id, epoch, input, target, scores, error,
+    usage, ...), as Inspect's viewer lists them: read from the summaries a
+    `.eval` log stores (also while its eval runs), else derived from the samples
+    one at a time."""
+    url = _location(log_file)
+    with storage.errors(url):
+        fmt = log_format(url)
+        stored = fmt.read_summaries(url)
+        if stored is not None:
+            return stored
+        return [_eval.summary(to_tree(sample)) for sample in fmt.read_samples(url, None)]
 
 
 def write_eval_log(

@@ -103,6 +103,7 @@ _OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"}
 def _remote_files(root: str, recursive: bool) -> list[tuple[str, int, float]]:
     fs, path = storage.filesystem(root)
     protocol = storage.scheme(root)
+    fs.invalidate_cache(path)  # a long-lived process lists again: see today's files
     try:
         if recursive:
             entries: Iterable[dict[str, Any]] = fs.find(path, detail=True).values()

@@ -1,0 +1,191 @@
+"""What the viewer serves, apart from HTTP: listings, headers, logs, byte
+ranges, sample summaries, samples and the refresh signal.
+
+Every log a request names goes through `resolve` first: the name must lead to
+a log file (`.eval`/`.json`, not hidden) inside the log dir, after symlinks are
+followed, so a request can never read anything else on the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from .. import config, storage
+from ..errors import ForbiddenError, InspectCliError, SampleNotFoundError
+from ..log._dump import dump_eval_log
+from ..log._file import read_eval_log_sample, read_eval_log_sample_summaries
+from ..log._list import EvalLogInfo, is_log_file, list_eval_logs, read_headers
+from ..log._tree import to_tree
+from ..log._types import EvalLog
+
+Write = Callable[[bytes], Any]
+
+# A listing is shared by the requests that arrive within this many seconds
+# (several open pages polling for changes cost one directory listing).
+_LISTING_TTL = 0.5
+_HEADER_CACHE_SIZE = 4096
+
+
+class ViewApi:
+    """The viewer's data, for one log dir."""
+
+    def __init__(self, log_dir: str | os.PathLike[str] | None = None, recursive: bool = True) -> None:
+        root = config.log_dir(log_dir)
+        self.local = storage.is_local(root)
+        if self.local:
+            path = os.path.abspath(storage.local_path(root))
+            self._root_path = path
+            self._root_real = os.path.realpath(path)
+            self.log_dir = "file://" + path
+        else:
+            self.log_dir = root.rstrip("/")
+        self.recursive = recursive
+        self._lock = threading.Lock()
+        self._listed_at = -_LISTING_TTL
+        self._listing: list[EvalLogInfo] = []
+        self._fingerprint: frozenset[tuple[str, int, float | None]] | None = None
+        self._changed_at = 0.0  # ms since the epoch: when the listing last changed
+        self._headers: dict[tuple[str, int, float], EvalLog] = {}
+
+    # -- names ---------------------------------------------------------------
+
+    def resolve(self, name: str) -> str:
+        """The URL of the log `name` (relative to the log dir, or a full path or
+        URL inside it); ForbiddenError for anything else."""
+        if not name or "\x00" in name or "\\" in name:
+            raise ForbiddenError(f"{name!r}: not a log in the log dir")
+        relative = self._relative(name)
+        parts = relative.split("/")
+        if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+            raise ForbiddenError(f"{name!r}: not a log in the log dir")
+        if not is_log_file(parts[-1]):
+            raise ForbiddenError(f"{name!r}: not a log file (.eval or .json)")
+        if not self.local:
+            url = f"{self.log_dir}/{relative}"
+            storage.forget(url)
+            return url
+        path = os.path.join(self._root_path, *parts)
+        real = os.path.realpath(path)
+        if not real.startswith(self._root_real + os.sep):
+            raise ForbiddenError(f"{name!r}: leads outside the log dir")
+        return "file://" + path
+
+    def _relative(self, name: str) -> str:
+        """`name` relative to the log dir (full paths and URLs must lie inside it)."""
+        if self.local:
+            if storage.scheme(name) not in ("", "file"):
+                raise ForbiddenError(f"{name!r}: not in the log dir")
+            path = storage.local_path(name)
+            if not os.path.isabs(path):
+                return path
+            normal = os.path.normpath(path)
+            if not normal.startswith(self._root_path + os.sep):
+                raise ForbiddenError(f"{name!r}: not in the log dir")
+            return normal[len(self._root_path) + 1 :]
+        if "://" not in name:
+            return name
+        normal = name.split("://", 1)[0].lower() + "://" + posixpath.normpath(name.split("://", 1)[1])
+        if not normal.startswith(self.log_dir + "/"):
+            raise ForbiddenError(f"{name!r}: not in the log dir")
+        return normal[len(self.log_dir) + 1 :]
+
+    # -- listing and the refresh signal --------------------------------------
+
+    def _list(self, max_age: float) -> list[EvalLogInfo]:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._listed_at >= max_age:
+                logs = list_eval_logs(self.log_dir, recursive=self.recursive)
+                fingerprint = frozenset((log.name, log.size, log.mtime) for log in logs)
+                if self._fingerprint is not None and fingerprint != self._fingerprint:
+                    self._changed_at = time.time() * 1000.0
+                self._listing, self._fingerprint, self._listed_at = logs, fingerprint, now
+            return self._listing
+
+    def logs(self) -> dict[str, Any]:
+        """The logs in the log dir, newest first (Inspect's `/api/logs`)."""
+        logs = self._list(max_age=0)
+        return {"log_dir": self.log_dir, "files": [msgspec.to_builtins(log) for log in logs]}
+
+    def events(self, last_eval_time: float) -> list[str]:
+        """`["refresh-evals"]` when a log was added, changed or removed after
+        `last_eval_time` (ms since the epoch), else nothing."""
+        logs = self._list(max_age=_LISTING_TTL)
+        newest = max((log.mtime or 0.0 for log in logs), default=0.0)
+        return ["refresh-evals"] if max(newest, self._changed_at) > last_eval_time else []
+
+    # -- logs ----------------------------------------------------------------
+
+    def log_headers(self, names: list[str]) -> list[dict[str, Any]]:
+        """The headers of several logs (those a listing shows: no samples, no
+        epoch reductions); an unreadable log gives `{"read_error": message}`."""
+        out: list[dict[str, Any] | None] = [None] * len(names)
+        to_read: list[tuple[int, tuple[str, int, float]]] = []
+        for i, name in enumerate(names):
+            try:
+                url = self.resolve(name)
+                found = storage.info(url)
+            except InspectCliError as ex:
+                out[i] = {"read_error": str(ex)}
+                continue
+            key = (url, found.size, found.mtime)
+            cached = self._headers.get(key)
+            if cached is not None:
+                out[i] = to_tree(cached)
+            else:
+                to_read.append((i, key))
+        headers = read_headers([key[0] for _, key in to_read])
+        for (i, key), header in zip(to_read, headers):
+            if isinstance(header, EvalLog):
+                if len(self._headers) >= _HEADER_CACHE_SIZE:
+                    self._headers.clear()
+                self._headers[key] = header
+                out[i] = to_tree(header)
+            else:
+                out[i] = {"read_error": str(header)}
+        return [entry for entry in out if entry is not None]
+
+    def log(self, name: str, write: Write, header_only_mb: float | None = None) -> None:
+        """Write a log as JSON (as `inspect log dump` prints it); only its header
+        when `header_only_mb` is given and the file is larger than that many MB."""
+        url = self.resolve(name)
+        header_only = header_only_mb is not None and storage.info(url).size > header_only_mb * 1024 * 1024
+        dump_eval_log(url, write, header_only=header_only)
+
+    def log_size(self, name: str) -> int:
+        return storage.info(self.resolve(name)).size
+
+    def log_bytes(self, name: str, start: int, end: int) -> bytes:
+        """Bytes `start` to `end` (inclusive, as in an HTTP Range) of a log file."""
+        url = self.resolve(name)
+        if start < 0 or end < start:
+            raise ValueError(f"bad byte range {start}-{end}")
+        with storage.errors(url), storage.open_read(url) as f:
+            f.seek(start)
+            return f.read(end - start + 1)
+
+    def sample_summaries(self, name: str) -> list[dict[str, Any]]:
+        return read_eval_log_sample_summaries(self.resolve(name))
+
+    def sample(self, name: str, id: str, epoch: int) -> dict[str, Any]:
+        """One sample with its attachments resolved. `id` arrives as text: a
+        sample whose id is the integer it spells is found too."""
+        url = self.resolve(name)
+        try:
+            sample = read_eval_log_sample(url, id, epoch, resolve_attachments=True)
+        except SampleNotFoundError:
+            if not _is_int(id):
+                raise
+            sample = read_eval_log_sample(url, int(id), epoch, resolve_attachments=True)
+        return to_tree(sample)
+
+
+def _is_int(text: str) -> bool:
+    return text.lstrip("-").isdigit()
