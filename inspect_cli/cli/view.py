@@ -11,7 +11,8 @@ from . import _options as opt
 def view_command(
     log_dir: opt.LogDir = None,
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (0.0.0.0 makes the viewer reachable from other machines).")
+        str,
+        typer.Option("--host", help="Address to listen on (0.0.0.0 makes the viewer reachable from other machines)."),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).", min=0, max=65535)] = 7575,
     recursive: opt.Recursive = True,

@@ -4,6 +4,7 @@ from ._convert import convert_eval_logs
 from ._file import (
     read_eval_log,
     read_eval_log_sample,
+    read_eval_log_sample_summaries,
     read_eval_log_samples,
     write_eval_log,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "retryable_eval_logs",
     "read_eval_log",
     "read_eval_log_sample",
+    "read_eval_log_sample_summaries",
     "read_eval_log_samples",
     "write_eval_log",
     *_types_all,

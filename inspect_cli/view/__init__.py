@@ -1,7 +1,7 @@
 """`inspect view`: a local web viewer for a log dir that follows new evals live.
 
-    with ViewServer("logs", port=0) as server:   # serves in a background thread
-        print(server.url)
+with ViewServer("logs", port=0) as server:   # serves in a background thread
+    print(server.url)
 """
 
 from ._api import ViewApi

@@ -68,9 +68,7 @@ class ViewApi:
         if not is_log_file(parts[-1]):
             raise ForbiddenError(f"{name!r}: not a log file (.eval or .json)")
         if not self.local:
-            url = f"{self.log_dir}/{relative}"
-            storage.forget(url)
-            return url
+            return f"{self.log_dir}/{relative}"
         path = os.path.join(self._root_path, *parts)
         real = os.path.realpath(path)
         if not real.startswith(self._root_real + os.sep):
@@ -96,13 +94,30 @@ class ViewApi:
             raise ForbiddenError(f"{name!r}: not in the log dir")
         return normal[len(self.log_dir) + 1 :]
 
+    def _fresh(self, name: str) -> str:
+        """`resolve`, and forget what fsspec cached of a remote log: it may have
+        been rewritten since (a running eval uploads its log at each flush)."""
+        url = self.resolve(name)
+        storage.forget(url)
+        return url
+
+    def _servable(self, name: str) -> bool:
+        """Whether a listed log may be served (not through a symlink out of the log dir)."""
+        try:
+            self.resolve(name)
+        except ForbiddenError:
+            return False
+        return True
+
     # -- listing and the refresh signal --------------------------------------
 
     def _list(self, max_age: float) -> list[EvalLogInfo]:
         with self._lock:
             now = time.monotonic()
             if now - self._listed_at >= max_age:
-                logs = list_eval_logs(self.log_dir, recursive=self.recursive)
+                logs = [
+                    log for log in list_eval_logs(self.log_dir, recursive=self.recursive) if self._servable(log.name)
+                ]
                 fingerprint = frozenset((log.name, log.size, log.mtime) for log in logs)
                 if self._fingerprint is not None and fingerprint != self._fingerprint:
                     self._changed_at = time.time() * 1000.0
@@ -130,7 +145,7 @@ class ViewApi:
         to_read: list[tuple[int, tuple[str, int, float]]] = []
         for i, name in enumerate(names):
             try:
-                url = self.resolve(name)
+                url = self._fresh(name)
                 found = storage.info(url)
             except InspectCliError as ex:
                 out[i] = {"read_error": str(ex)}
@@ -155,16 +170,16 @@ class ViewApi:
     def log(self, name: str, write: Write, header_only_mb: float | None = None) -> None:
         """Write a log as JSON (as `inspect log dump` prints it); only its header
         when `header_only_mb` is given and the file is larger than that many MB."""
-        url = self.resolve(name)
+        url = self._fresh(name)
         header_only = header_only_mb is not None and storage.info(url).size > header_only_mb * 1024 * 1024
         dump_eval_log(url, write, header_only=header_only)
 
     def log_size(self, name: str) -> int:
-        return storage.info(self.resolve(name)).size
+        return storage.info(self._fresh(name)).size
 
     def log_bytes(self, name: str, start: int, end: int) -> bytes:
         """Bytes `start` to `end` (inclusive, as in an HTTP Range) of a log file."""
-        url = self.resolve(name)
+        url = self._fresh(name)
         if start < 0 or end < start:
             raise ValueError(f"bad byte range {start}-{end}")
         with storage.errors(url), storage.open_read(url) as f:
@@ -172,12 +187,12 @@ class ViewApi:
             return f.read(end - start + 1)
 
     def sample_summaries(self, name: str) -> list[dict[str, Any]]:
-        return read_eval_log_sample_summaries(self.resolve(name))
+        return read_eval_log_sample_summaries(self._fresh(name))
 
     def sample(self, name: str, id: str, epoch: int) -> dict[str, Any]:
         """One sample with its attachments resolved. `id` arrives as text: a
         sample whose id is the integer it spells is found too."""
-        url = self.resolve(name)
+        url = self._fresh(name)
         try:
             sample = read_eval_log_sample(url, id, epoch, resolve_attachments=True)
         except SampleNotFoundError:

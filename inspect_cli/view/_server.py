@@ -29,7 +29,7 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from ..errors import ForbiddenError, InspectCliError, NotFoundError, SampleNotFoundError
 from ..log import _codec
@@ -79,7 +79,9 @@ class ViewServer:
         try:
             self.httpd = server_class((host.strip("[]"), port), _handler(self))
         except OSError as ex:
-            raise InspectCliError(f"cannot listen on {host}:{port}: {ex.strerror or ex} (choose another --port)") from None
+            raise InspectCliError(
+                f"cannot listen on {host}:{port}: {ex.strerror or ex} (choose another --port)"
+            ) from None
         self.httpd.daemon_threads = True
         bound_port = self.httpd.server_address[1]
         shown = f"[{host.strip('[]')}]" if ":" in host else host
@@ -208,8 +210,6 @@ def _handler(view: ViewServer) -> type[BaseHTTPRequestHandler]:
                 self._send(f.read(), kind)
 
         # -- responses -------------------------------------------------------
-
-        _started = False
 
         def _json(self, value: Any, status: HTTPStatus = HTTPStatus.OK) -> None:
             self._send(_codec.dumps(value), "application/json", status)

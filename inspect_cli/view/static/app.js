@@ -14,7 +14,8 @@ const state = {
   files: [],          // the listing, newest first
   headers: new Map(), // log name -> {key, header} (key: size + mtime when read)
   lastEvalTime: 0,
-  view: null,         // the page shown: {kind, render(changed)}
+  view: null,         // the page shown: {kind, refresh(changedOnly)}
+  summaries: null,    // {rel, list}: the sample summaries of the last log shown (for prev/next)
 };
 
 // ---------------------------------------------------------------- API
@@ -404,6 +405,7 @@ function logPage(rel) {
       if (shownKey !== null && entry && entry.key === shownKey) return; // unchanged
       const header = await api(`/api/logs/${logPath(rel)}?header-only=0`);
       summaries = await api(`/api/log-summaries/${logPath(rel)}`);
+      state.summaries = { rel, list: summaries };
       shownKey = entry ? entry.key : null;
       top.replaceChildren(...logHeader(header, rel));
       drawSamples();
@@ -512,10 +514,21 @@ function samplePage(rel, id, epoch) {
       await loadListing();
       const sample = await api(`/api/log-sample/${logPath(rel)}?id=${enc(id)}&epoch=${enc(epoch)}`);
       app.replaceChildren(
-        h("div", { class: "nav" }, h("a", { href: "#/log/" + logPath(rel) }, "← log"), h("a", { href: "#/" }, "all logs")),
+        h("div", { class: "nav" }, h("a", { href: "#/log/" + logPath(rel) }, "← log"), h("a", { href: "#/" }, "all logs"),
+          ...neighbours(rel, sample)),
         ...sampleView(sample));
     },
   };
+}
+
+// Links to the previous and next samples, when the log's summaries are at hand.
+function neighbours(rel, sample) {
+  if (!state.summaries || state.summaries.rel !== rel) return [];
+  const list = state.summaries.list;
+  const at = list.findIndex((s) => String(s.id) === String(sample.id) && s.epoch === sample.epoch);
+  const link = (s, text, id) => h("a", { href: `#/log/${logPath(rel)}/sample/${enc(String(s.id))}/${s.epoch}`, id }, text);
+  return [at > 0 ? link(list[at - 1], "← previous sample", "previous-sample") : null,
+    at >= 0 && at < list.length - 1 ? link(list[at + 1], "next sample →", "next-sample") : null];
 }
 
 function sampleView(sample) {
@@ -584,7 +597,7 @@ function route() {
 
 let polling = false;
 async function poll() {
-  if (polling || !state.view) return;
+  if (polling || !state.view || document.hidden) return; // a background tab catches up when shown
   polling = true;
   const live = document.getElementById("live");
   try {
@@ -604,5 +617,6 @@ async function poll() {
 
 // Filters rewrite the hash with history.replaceState, which fires no hashchange.
 window.addEventListener("hashchange", route);
+document.addEventListener("visibilitychange", poll);
 route();
 setInterval(poll, POLL_MS);
