@@ -24,6 +24,7 @@ def make_view_dir(fixture_root: Path, tmp_path: Path) -> ViewDir:
     (root / "broken.eval").write_bytes(b"PK\x03\x04 not really a zip")
     (root / ".env").write_text(f"OPENAI_API_KEY={SECRET}\n")
     (root / "notes.txt").write_text(SECRET)
+    (root / "results.json").write_text(f'{{"secret": "{SECRET}"}}')  # JSON beside the logs, not a log
     hidden = root / ".hidden"
     hidden.mkdir()
     shutil.copy(next(root.glob("*.json")), hidden / "secret.json")
@@ -38,6 +39,7 @@ def make_view_dir(fixture_root: Path, tmp_path: Path) -> ViewDir:
         str(p.relative_to(root))
         for p in root.rglob("*")
         if p.suffix in (".eval", ".json") and not p.name.startswith(".") and ".hidden" not in p.parts
+        and p.name != "results.json"
         and "dir-out" not in p.parts and p.name != "link-out.eval"
     )  # fmt: skip
     return ViewDir(root, outside, logs)

@@ -9,6 +9,7 @@ that pattern has its header read.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, TypeVar
@@ -34,15 +35,21 @@ class EvalLogInfo(msgspec.Struct, kw_only=True):
     suffix: str | None = None
 
 
-_SUFFIXES = tuple(fmt.suffix for fmt in FORMATS.values())
+# Other JSON files often sit beside logs: as Inspect does, a `.json` file is a
+# log only when its name starts with a log's creation time.
+_JSON_LOG_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}")
 
 
 def is_log_file(name: str, formats: Sequence[str] | None = None) -> bool:
+    """Whether a file of a log dir is a log, by its name alone (as Inspect
+    decides it: suffixes are case-sensitive; hidden files are not logs)."""
     base = name.rstrip("/").rsplit("/", 1)[-1]
     if base.startswith("."):
         return False
-    suffixes = tuple(FORMATS[f].suffix for f in formats) if formats else _SUFFIXES
-    return base.lower().endswith(suffixes)
+    for fmt in (FORMATS[f] for f in formats) if formats else FORMATS.values():
+        if base.endswith(fmt.suffix):
+            return fmt.name != "json" or _JSON_LOG_NAME.match(base) is not None
+    return False
 
 
 def list_eval_logs(

@@ -66,7 +66,7 @@ class ViewApi:
         if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
             raise ForbiddenError(f"{name!r}: not a log in the log dir")
         if not is_log_file(parts[-1]):
-            raise ForbiddenError(f"{name!r}: not a log file (.eval or .json)")
+            raise ForbiddenError(f"{name!r}: not a log file (.eval, or .json named as Inspect names logs)")
         if not self.local:
             return f"{self.log_dir}/{relative}"
         path = os.path.join(self._root_path, *parts)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from inspect_cli import config
-from inspect_cli.log._list import list_eval_logs, retryable_eval_logs
+from inspect_cli.log._list import is_log_file, list_eval_logs, retryable_eval_logs
 from inspect_cli.log._names import parse_log_name
 
 from helpers import load_json
@@ -49,6 +49,46 @@ def test_names_that_do_not_follow_inspects_pattern_read_the_header(fixture_root:
     (tmp_path / "notes.txt").write_text("not a log")
     [log] = list_eval_logs(tmp_path)
     assert (log.task, log.task_id) == ("arith", "iFuLDY63AF3YxkTTDvdb5N")
+
+
+# Which files Inspect 0.3.285's `log list` takes for logs (observed): any
+# `.eval`; a `.json` only when its name starts with a creation time; suffixes
+# are case-sensitive.
+LISTED = [
+    "z.eval",
+    "2026-11-28T06-09-18-00-00_arith_abc.json",
+    "2026-11-28T06-09-18.json",
+    "2026-11-28T06:09:18_x.json",
+    "2026-11-28T06-09-18x.json",
+    "1999-01-01T00-00-00_x.json",
+]
+NOT_LISTED = [
+    "x.EVAL",
+    "y.Eval",
+    "2026-11-28T06-09-18_x.Json",
+    "results.json",
+    "foo_bar_baz.json",
+    "2026_x.json",
+    "2026-11-28_x.json",
+    "2026-11-28T06-09_x.json",
+    "2026-11-28T06.09.18_x.json",
+    "2026-11-28t06-09-18_x.json",
+    "20261-11-28T06-09-18_x.json",
+    "X2026-11-28T06-09-18_x.json",
+    ".2026-11-28T06-09-18_x.json",
+    "notes.txt",
+]
+
+
+def test_which_files_are_logs_follows_inspect(fixture_root: Path, tmp_path: Path) -> None:
+    src = fixture_root / "v0.3.285/logs/2026-11-28T06-09-21-00-00_arith_6XCZyJXKWhKqVUpWUTdKhB.json"
+    for name in LISTED + NOT_LISTED:
+        (tmp_path / name).write_bytes(src.read_bytes())
+    assert sorted(_names(list_eval_logs(tmp_path), tmp_path)) == sorted(LISTED)
+    assert [is_log_file(f"s3://bucket/dir/{name}") for name in LISTED + NOT_LISTED] == [True] * len(LISTED) + [
+        False
+    ] * len(NOT_LISTED)
+    assert not is_log_file("z.eval", formats=["json"]) and is_log_file("z.eval", formats=["eval"])
 
 
 def test_parse_log_name() -> None:

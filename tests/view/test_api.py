@@ -49,6 +49,7 @@ def test_listing_holds_every_servable_log_and_nothing_else(view_dir: ViewDir) ->
         ".hidden/secret.json",
         ".env",
         "notes.txt",
+        "results.json",
         "more",
         "",
         "a\x00.eval",
@@ -172,9 +173,9 @@ def test_a_sample_by_id_text_also_finds_integer_ids(view_dir: ViewDir) -> None:
     for number, sample in enumerate(log.samples or [], start=1):
         sample.id = number
     log.eval.run_id = "other-run"
-    write_eval_log(log, view_dir.root / "numbered.json")
+    write_eval_log(log, view_dir.root / "2026-11-28T07-00-00-00-00_numbered.json")
     api = ViewApi(view_dir.root)
-    sample = api.sample("numbered.json", "2", 1)
+    sample = api.sample("2026-11-28T07-00-00-00-00_numbered.json", "2", 1)
     assert sample["id"] == 2 and sample["messages"]
     assert api.sample(SUCCESS_EVAL, "q01", 1)["id"] == "q01"
     with pytest.raises(SampleNotFoundError):

@@ -85,6 +85,7 @@ ESCAPES = [
     "/api/logs/dir-out/passwd.json",
     "/api/logs/.env",
     "/api/logs/notes.txt",
+    "/api/logs/results.json",
     "/api/logs/.hidden%2Fsecret.json",
     "/api/logs/broken.eval%00.txt",
     "/api/log-bytes/..%2F..%2Felsewhere%2Fpasswd.json?start=0&end=1000",
