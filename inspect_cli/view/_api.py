@@ -31,6 +31,7 @@ Write = Callable[[bytes], Any]
 # (several open pages polling for changes cost one directory listing).
 _LISTING_TTL = 0.5
 _HEADER_CACHE_SIZE = 4096
+_NAME_CACHE_SIZE = 100_000
 
 
 class ViewApi:
@@ -53,6 +54,7 @@ class ViewApi:
         self._fingerprint: frozenset[tuple[str, int, float | None]] | None = None
         self._changed_at = 0.0  # ms since the epoch: when the listing last changed
         self._headers: dict[tuple[str, int, float], EvalLog] = {}
+        self._servable_names: dict[str, bool] = {}
 
     # -- names ---------------------------------------------------------------
 
@@ -102,12 +104,20 @@ class ViewApi:
         return url
 
     def _servable(self, name: str) -> bool:
-        """Whether a listed log may be served (not through a symlink out of the log dir)."""
-        try:
-            self.resolve(name)
-        except ForbiddenError:
-            return False
-        return True
+        """Whether a listed log may be served (not through a symlink out of the
+        log dir). Remembered per name: every poll lists the log dir again, and
+        each request checks its own name anew anyway."""
+        known = self._servable_names.get(name)
+        if known is None:
+            try:
+                self.resolve(name)
+                known = True
+            except ForbiddenError:
+                known = False
+            if len(self._servable_names) >= _NAME_CACHE_SIZE:
+                self._servable_names.clear()
+            self._servable_names[name] = known
+        return known
 
     # -- listing and the refresh signal --------------------------------------
 
