@@ -81,7 +81,7 @@ def _root(
 
 app.command("eval")(eval_cmd.eval_command)
 app.command("eval-retry")(eval_cmd.eval_retry_command)
-app.command("view")(view.view_command)
+app.add_typer(view.app, name="view")
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")
 app.add_typer(listing.app, name="list")

@@ -1,4 +1,4 @@
-"""`inspect view`: serve the log viewer."""
+"""`inspect view` (and Inspect's spelling `inspect view start`): serve the log viewer."""
 
 import sys
 from typing import Annotated
@@ -7,24 +7,69 @@ import typer
 
 from . import _options as opt
 
+Host = Annotated[
+    str,
+    typer.Option(
+        "--host",
+        help="Address to listen on. Beyond loopback (e.g. 0.0.0.0), set INSPECT_VIEW_AUTHORIZATION_TOKEN "
+        "or pass --unsafe-allow-unauthenticated.",
+    ),
+]
+Port = Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).", min=0, max=65535)]
+TrustedHost = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--trusted-host",
+        metavar="HOST[:PORT]",
+        help="Another Host header to answer besides loopback names (a tunnel or proxy); repeatable.",
+    ),
+]
+Unauthenticated = Annotated[
+    bool,
+    typer.Option("--unsafe-allow-unauthenticated", help="Listen beyond loopback without an authorization token."),
+]
 
+app = typer.Typer(invoke_without_command=True)
+
+
+@app.callback()
 def view_command(
+    ctx: typer.Context,
     log_dir: opt.LogDir = None,
-    host: Annotated[
-        str,
-        typer.Option("--host", help="Address to listen on (0.0.0.0 makes the viewer reachable from other machines)."),
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).", min=0, max=65535)] = 7575,
+    host: Host = "127.0.0.1",
+    port: Port = 7575,
     recursive: opt.Recursive = True,
+    trusted_host: TrustedHost = None,
+    unsafe_allow_unauthenticated: Unauthenticated = False,
 ) -> None:
     """Serve a web viewer of the logs in the log dir; it follows new evaluations live.
 
     With INSPECT_VIEW_AUTHORIZATION_TOKEN set, API requests must carry the token
     in their Authorization header (the page asks for it once).
     """
+    if ctx.invoked_subcommand is None:
+        _serve(log_dir, host, port, recursive, trusted_host, unsafe_allow_unauthenticated)
+
+
+@app.command("start")
+def start_command(
+    log_dir: opt.LogDir = None,
+    host: Host = "127.0.0.1",
+    port: Port = 7575,
+    recursive: opt.Recursive = True,
+    trusted_host: TrustedHost = None,
+    unsafe_allow_unauthenticated: Unauthenticated = False,
+) -> None:
+    """Serve the viewer (the same as `inspect view`)."""
+    _serve(log_dir, host, port, recursive, trusted_host, unsafe_allow_unauthenticated)
+
+
+def _serve(
+    log_dir: str | None, host: str, port: int, recursive: bool, trusted_hosts: list[str] | None, unsafe: bool
+) -> None:
     from ..view import ViewServer
 
-    server = ViewServer(log_dir, host, port, recursive)
+    server = ViewServer(log_dir, host, port, recursive, trusted_hosts=trusted_hosts, allow_unauthenticated=unsafe)
     print(f"Inspect view: {server.url}", flush=True)
     print(f"Serving logs from {server.api.log_dir} (Ctrl+C to stop)", file=sys.stderr, flush=True)
     server.serve_forever()

@@ -22,6 +22,7 @@ must carry it in its Authorization header.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import socket
 import sys
@@ -43,7 +44,26 @@ _STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
 }
-_LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address (IPv6 possibly in brackets) is this machine's loopback."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, authorization: str | None, allow_unauthenticated: bool) -> None:
+    """Refuse to serve the logs beyond loopback to anyone at all, unless asked to."""
+    if not is_loopback(host) and authorization is None and not allow_unauthenticated:
+        raise InspectCliError(
+            f"listening on {host} would let anyone who can reach this machine read the logs: "
+            f"set {TOKEN_VAR}, or pass --unsafe-allow-unauthenticated"
+        )
 
 
 class BadRequest(ValueError):
@@ -71,10 +91,15 @@ class ViewServer:
         port: int = 7575,
         recursive: bool = True,
         authorization: str | None = None,
+        trusted_hosts: list[str] | None = None,
+        allow_unauthenticated: bool = False,
     ) -> None:
-        self.api = ViewApi(log_dir, recursive)
         self.authorization = authorization if authorization is not None else os.environ.get(TOKEN_VAR) or None
-        self.loopback = host in _LOOPBACK_NAMES
+        self.loopback = is_loopback(host)
+        check_exposure(host, self.authorization, allow_unauthenticated)
+        # Host headers accepted besides loopback names (a tunnel or proxy's name).
+        self.trusted_hosts = {h.lower() for h in trusted_hosts or []}
+        self.api = ViewApi(log_dir, recursive)
         server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
         try:
             self.httpd = server_class((host.strip("[]"), port), _handler(self))
@@ -123,7 +148,7 @@ def _handler(view: ViewServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             self._started = False  # one handler serves every request of a kept-alive connection
             try:
-                if view.loopback and not self._host_is_loopback():
+                if view.loopback and not self._host_is_trusted():
                     # A page on another site reaching this server through DNS rebinding.
                     self._json({"error": "forbidden host"}, HTTPStatus.FORBIDDEN)
                     return
@@ -147,10 +172,10 @@ def _handler(view: ViewServer) -> type[BaseHTTPRequestHandler]:
                 else:  # a streamed response failed half way: cut the connection
                     self.close_connection = True
 
-        def _host_is_loopback(self) -> bool:
+        def _host_is_trusted(self) -> bool:
             host = (self.headers.get("Host") or "").strip().lower()
             name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-            return name in _LOOPBACK_NAMES
+            return is_loopback(name) or host in view.trusted_hosts
 
         def _authorized(self) -> bool:
             if view.authorization is None:

@@ -29,7 +29,7 @@ def test_view_prints_its_url_serves_the_log_dir_and_stops_on_ctrl_c(
     mode: str, fixture_root: Path, tmp_path: Path
 ) -> None:
     log_dir = fixture_root / "v0.3.285" / "logs"
-    process = _start(mode, ["--port", "0"], tmp_path, INSPECT_LOG_DIR=str(log_dir))
+    process = _start(mode, ["--port", "0"], tmp_path, INSPECT_LOG_DIR=str(log_dir))  # as `inspect view`
     try:
         line = process.stdout.readline()
         assert line.startswith("Inspect view: http://127.0.0.1:"), line + process.stderr.read()
@@ -83,3 +83,27 @@ def test_view_on_a_busy_port_fails_with_one_line(mode: str, tmp_path: Path) -> N
 def test_view_rejects_a_bad_port(mode: str, tmp_path: Path) -> None:
     result = run_inspect(mode, ["view", "--port", "70000"], tmp_path)
     assert result.exit_code == 2 and "--port" in result.stderr
+
+
+@pytest.mark.parametrize("mode", SERVING_MODES)
+def test_inspects_spelling_view_start_serves_too(mode: str, fixture_root: Path, tmp_path: Path) -> None:
+    log_dir = fixture_root / "v0.3.285" / "logs"
+    process = _start(mode, ["start", "--port", "0", "--log-dir", str(log_dir)], tmp_path)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("Inspect view: http://127.0.0.1:"), line + process.stderr.read()
+        with urllib.request.urlopen(line.split(": ", 1)[1].strip() + "api/logs", timeout=10) as response:
+            assert len(json.loads(response.read())["files"]) == 19
+    finally:
+        process.kill()
+        process.wait()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_view_beyond_loopback_without_a_token_is_refused(mode: str, tmp_path: Path) -> None:
+    result = run_inspect(mode, ["view", "--host", "0.0.0.0", "--port", "0"], tmp_path)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "Error: listening on 0.0.0.0 would let anyone who can reach this machine read the logs: "
+        "set INSPECT_VIEW_AUTHORIZATION_TOKEN, or pass --unsafe-allow-unauthenticated"
+    )

@@ -202,3 +202,29 @@ def test_an_s3_log_dir_is_served_and_confined(s3: str, view_dir: ViewDir, tmp_pa
         # A log added by someone else shows in the next listing (no stale cache).
         write_eval_log(log, f"{s3}/evals/sub/second.eval")
         assert len(get_json(server, "/api/logs")["files"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.0.0.2", True), ("localhost", True), ("::1", True), ("[::1]", True),
+     ("0.0.0.0", False), ("::", False), ("192.168.1.5", False), ("example.org", False)],
+)  # fmt: skip
+def test_serving_beyond_loopback_needs_a_token_or_an_explicit_choice(host: str, loopback: bool) -> None:
+    from inspect_cli.errors import InspectCliError
+    from inspect_cli.view._server import check_exposure, is_loopback
+
+    assert is_loopback(host) == loopback
+    check_exposure(host, "token", False)
+    check_exposure(host, None, True)
+    if loopback:
+        check_exposure(host, None, False)
+    else:
+        with pytest.raises(InspectCliError, match="INSPECT_VIEW_AUTHORIZATION_TOKEN.*--unsafe-allow-unauthenticated"):
+            check_exposure(host, None, False)
+
+
+def test_a_trusted_host_name_is_answered(view_dir: ViewDir) -> None:
+    with ViewServer(view_dir.root, port=0, trusted_hosts=["Tunnel.example:8080"]) as server:
+        assert raw_get(server.url, "/api/logs", {"Host": "tunnel.example:8080"})[0] == 200
+        assert raw_get(server.url, "/api/logs", {"Host": "tunnel.example:9999"})[0] == 403
+        assert raw_get(server.url, "/api/logs", {"Host": "127.0.0.2:1"})[0] == 200
