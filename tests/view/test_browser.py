@@ -3,6 +3,7 @@ the list, filters, a log, a sample, and logs and samples appearing live."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -143,12 +144,27 @@ def test_a_log_page_shows_results_stats_and_samples_and_a_sample_its_transcript(
     assert page.locator("#transcript .message").count() == len(sample.messages)
     assert page.text_content("#transcript .message.role-user .text") == "What is 7*6?"
     assert page.locator("#sample-scores tbody tr").count() == len(sample.scores)
+    events = page.eval_on_selector_all("#events tbody tr", "rows => rows.map(r => r.dataset.event)")
+    assert events == [e.event for e in sample.events if e.event != "span_end"]
+    assert "mockllm/model: The answer is 42." in page.text_content('#events tr[data-event="model"]')
     page.click("#next-sample")
     page.wait_for_selector("#sample-title:has-text('Sample q03')")
     page.click("#previous-sample")
     page.wait_for_selector("#sample-title:has-text('Sample q02')")
     page.click(".nav a:has-text('← log')")
     page.wait_for_selector("#samples tbody tr[data-sample-id]")
+
+
+def test_a_log_downloads_as_json(viewer: Any, view_dir: ViewDir) -> None:
+    page, _ = viewer
+    page.goto(page.url.split("#")[0] + "#/log/" + SUCCESS_EVAL)
+    page.wait_for_selector("#download")
+    with page.expect_download() as info:
+        page.click("#download")
+    download = info.value
+    assert download.suggested_filename == SUCCESS_EVAL.replace(".eval", ".json")
+    saved = json.loads(Path(download.path()).read_text())
+    assert [s["id"] for s in saved["samples"]] == ["q01", "q02", "q03", "q04"]
 
 
 def test_an_error_log_shows_its_error_and_traceback(viewer: Any, view_dir: ViewDir) -> None:

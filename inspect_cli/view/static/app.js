@@ -425,7 +425,8 @@ function logHeader(header, rel) {
   const plan = header.plan || {};
   const stats = header.stats || {};
   const parts = [
-    h("h1", {}, spec.task || rel, " ", statusBadge(header.status)),
+    h("h1", {}, spec.task || rel, " ", statusBadge(header.status),
+      h("button", { id: "download", class: "download", onclick: () => download(rel) }, "Download JSON")),
     kv([["Model", spec.model], ["Created", fmtTime(spec.created)], ["Log", h("span", { class: "mono" }, rel)],
       ["Duration", fmtDuration(stats.started_at, stats.completed_at)], ["Samples", sampleCounts(header)]]),
   ];
@@ -465,6 +466,19 @@ function logHeader(header, rel) {
     ["Packages", spec.packages ? Object.entries(spec.packages).map(([k, v]) => `${k} ${v}`).join(", ") : null],
   ]));
   return parts;
+}
+
+// The whole log as a JSON file (fetched with the token, if any, then saved).
+async function download(rel) {
+  const headers = state.token ? { Authorization: state.token } : {};
+  const response = await fetch(`/api/logs/${logPath(rel)}`, { headers });
+  if (!response.ok) return notice(`download failed: ${response.status} ${response.statusText}`);
+  const url = URL.createObjectURL(await response.blob());
+  const link = h("a", { href: url, download: rel.split("/").pop().replace(/\.eval$/, ".json") });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 // Distribution of the first scorer's values over the samples: a bar per value
@@ -556,7 +570,44 @@ function sampleView(sample) {
       ["Usage", sample.output.usage ? `${fmtNumber(sample.output.usage.input_tokens)} in, ${fmtNumber(sample.output.usage.output_tokens)} out` : null]]));
   }
   if (sample.metadata && Object.keys(sample.metadata).length) parts.push(h("h2", {}, "Metadata"), jsonBlock(sample.metadata));
+  if (sample.events && sample.events.length) parts.push(h("h2", {}, "Events"), eventsView(sample.events));
   return parts;
+}
+
+// The sample's events as a timeline: seconds since the first, nested by span.
+function eventsView(events) {
+  const start = Date.parse(events[0].timestamp);
+  let depth = 0;
+  const rows = [];
+  for (const event of events) {
+    if (event.event === "span_end") { depth = Math.max(0, depth - 1); continue; }
+    const at = (Date.parse(event.timestamp) - start) / 1000;
+    rows.push(h("tr", { dataset: { event: event.event } },
+      h("td", { class: "num" }, Number.isFinite(at) ? at.toFixed(3) : ""),
+      h("td", { style: `padding-left:${0.6 + depth * 1.2}rem` }, event.event === "span_begin" ? `▸ ${event.type || "span"}` : event.event),
+      h("td", { class: "clip" }, clip(eventSummary(event), 200))));
+    if (event.event === "span_begin") depth += 1;
+  }
+  return h("table", { id: "events" },
+    h("thead", {}, h("tr", {}, ["Seconds", "Event", "Detail"].map((c) => h("th", {}, c)))),
+    h("tbody", {}, rows));
+}
+
+function eventSummary(event) {
+  switch (event.event) {
+    case "span_begin": return event.name || "";
+    case "model": {
+      const choice = event.output && event.output.choices && event.output.choices[0];
+      return `${event.model || ""}: ${choice ? contentText(choice.message.content) : ""}`;
+    }
+    case "score": return `${event.scorer || ""} ${fmtValue(event.score && event.score.value)}`;
+    case "state": case "store": return `${(event.changes || []).length} changes`;
+    case "tool": return `${event.function || ""}(${JSON.stringify(event.arguments || {})})`;
+    case "error": return (event.error && event.error.message) || "";
+    case "info": return fmtValue(event.data);
+    case "logger": return (event.message && event.message.message) || "";
+    default: return "";
+  }
 }
 
 function messageView(message) {
