@@ -237,3 +237,22 @@ def test_with_a_token_the_page_asks_for_it_once(
         wait_for_headers(page, len(view_dir.logs))
         assert page.is_hidden("#token-form")
         context.close()
+
+
+def test_a_log_of_thousands_of_samples_draws_the_first_rows_then_all_on_request(viewer: Any, view_dir: ViewDir) -> None:
+    import msgspec
+
+    page, _ = viewer
+    log = read_eval_log(view_dir.root / SUCCESS_EVAL)
+    base = (log.samples or [])[0]
+    log.samples = [msgspec.structs.replace(base, id=f"s{i:05d}") for i in range(3000)]
+    log.eval.run_id = "big-run"
+    write_eval_log(log, view_dir.root / "big.eval")
+    page.goto(page.url.split("#")[0] + "#/log/big.eval")
+    page.wait_for_selector("#more-samples")
+    assert page.locator("#samples tbody tr[data-sample-id]").count() == 500
+    assert page.text_content("#sample-count") == "(3000 of 3000)"
+    page.click("#more-samples")
+    page.wait_for_function("document.querySelectorAll('#samples tbody tr[data-sample-id]').length === 3000")
+    page.fill("#sample-filter", "s0299")
+    page.wait_for_function("document.querySelectorAll('#samples tbody tr[data-sample-id]').length === 10")

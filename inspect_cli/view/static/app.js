@@ -6,6 +6,7 @@
 
 const POLL_MS = 1000;
 const HEADER_BATCH = 50;
+const SAMPLE_ROWS = 500; // sample rows drawn before "show all"
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
 
 const state = {
@@ -357,6 +358,7 @@ function logPage(rel) {
   const file = () => state.files.find((f) => f.rel === rel);
   let shownKey = null;
   let summaries = [];
+  let rowLimit = SAMPLE_ROWS;
   const filters = { text: "" };
   const app = document.getElementById("app");
   const top = h("div", { id: "log-view" });
@@ -381,7 +383,12 @@ function logPage(rel) {
       return [s.id, inputText(s.input), targetText(s.target), first && first.answer].join(" ").toLowerCase().includes(filters.text);
     });
     samplesCount.textContent = `(${shown.length} of ${summaries.length})`;
-    samplesBody.replaceChildren(...shown.map((s) => {
+    // Thousands of rows make the page slow to draw: the first ones, and a button for the rest.
+    const more = shown.length > rowLimit
+      ? h("tr", {}, h("td", { colspan: 7 }, h("button", { id: "more-samples", onclick: () => { rowLimit = Infinity; drawSamples(); } },
+        `show all ${shown.length} samples`)))
+      : null;
+    samplesBody.replaceChildren(...shown.slice(0, rowLimit).map((s) => {
       const first = firstScore(s);
       const href = `#/log/${logPath(rel)}/sample/${enc(String(s.id))}/${s.epoch}`;
       const error = typeof s.error === "string" ? s.error : s.error && s.error.message;
@@ -394,6 +401,7 @@ function logPage(rel) {
         h("td", { class: "score" }, first ? fmtValue(first.value) : ""),
         h("td", { class: "clip status-error", title: error || "" }, error ? clip(error, 80) : ""));
     }));
+    if (more) samplesBody.append(more);
     distribution.replaceChildren(...scoreChart(summaries));
   }
 
