@@ -193,8 +193,8 @@ def test_a_running_eval_and_its_samples_appear_live(viewer: Any, tmp_path: Path)
     page, server = viewer
     page.wait_for_selector("#log-list tbody tr[data-status]")
     command = [
-        sys.executable, "-m", "inspect_cli", "eval", f"{NATIVE_TASKS}@numbers", "-T", "n=12",
-        "--model", "mockllm/model", "-M", "delay=0.4", "--max-samples", "1", "--log-buffer", "1",
+        sys.executable, "-m", "inspect_cli", "eval", f"{NATIVE_TASKS}@numbers", "-T", "n=16",
+        "--model", "mockllm/model", "-M", "delay=0.5", "--max-samples", "1", "--log-buffer", "1",
         "--log-dir", server.api.log_dir, "--display", "none",
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=tmp_path, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -203,12 +203,12 @@ def test_a_running_eval_and_its_samples_appear_live(viewer: Any, tmp_path: Path)
         page.click('#log-list tr[data-status="started"]:has-text("numbers") a')
         page.wait_for_function("document.querySelectorAll('#samples tbody tr[data-sample-id]').length >= 2")
         first = page.locator("#samples tbody tr[data-sample-id]").count()
-        assert first < 12
+        assert first < 16
         page.wait_for_function(
             "n => document.querySelectorAll('#samples tbody tr[data-sample-id]').length > n", arg=first
         )
         page.wait_for_selector("#log-view .badge.status-success", timeout=60_000)
-        page.wait_for_function("document.querySelectorAll('#samples tbody tr[data-sample-id]').length === 12")
+        page.wait_for_function("document.querySelectorAll('#samples tbody tr[data-sample-id]').length === 16")
         assert page.locator("#results .card").count() >= 1
         assert process.wait(timeout=30) == 0
     finally:
