@@ -267,10 +267,10 @@ function listPage(params) {
       const header = (state.headers.get(f.name) || {}).header;
       return (header && header.eval && header.eval.task) || f.task;
     }).filter(Boolean))].sort();
-    const chosen = filters.task;
+    // A task chosen before its logs are read (from the address) stays chosen.
+    if (filters.task && !tasks.includes(filters.task)) tasks.push(filters.task);
     taskSelect.replaceChildren(h("option", { value: "" }, "any"), ...tasks.map((t) => h("option", { value: t }, t)));
-    taskSelect.value = tasks.includes(chosen) ? chosen : "";
-    if (!tasks.includes(chosen) && chosen) taskSelect.append(h("option", { value: chosen }, chosen)), (taskSelect.value = chosen);
+    taskSelect.value = filters.task;
 
     const shown = rowsShown();
     count.textContent = `${shown.length} of ${state.files.length} logs`;
