@@ -45,8 +45,9 @@ class ViewApi:
             self._root_path = path
             self._root_real = os.path.realpath(path)
             self.log_dir = "file://" + path
+            self._listed = path  # (errors then name the path)
         else:
-            self.log_dir = root.rstrip("/")
+            self.log_dir = self._listed = root.rstrip("/")
         self.recursive = recursive
         self._lock = threading.Lock()
         self._listed_at = -_LISTING_TTL
@@ -126,7 +127,7 @@ class ViewApi:
             now = time.monotonic()
             if now - self._listed_at >= max_age:
                 logs = [
-                    log for log in list_eval_logs(self.log_dir, recursive=self.recursive) if self._servable(log.name)
+                    log for log in list_eval_logs(self._listed, recursive=self.recursive) if self._servable(log.name)
                 ]
                 fingerprint = frozenset((log.name, log.size, log.mtime) for log in logs)
                 if self._fingerprint is not None and fingerprint != self._fingerprint:

@@ -100,6 +100,7 @@ class ViewServer:
         # Host headers accepted besides loopback names (a tunnel or proxy's name).
         self.trusted_hosts = {h.lower() for h in trusted_hosts or []}
         self.api = ViewApi(log_dir, recursive)
+        self.api.logs()  # a log dir that cannot be listed (a file, an unknown bucket) fails now, not in the page
         server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
         try:
             self.httpd = server_class((host.strip("[]"), port), _handler(self))

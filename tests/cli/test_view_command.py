@@ -107,3 +107,11 @@ def test_view_beyond_loopback_without_a_token_is_refused(mode: str, tmp_path: Pa
         "Error: listening on 0.0.0.0 would let anyone who can reach this machine read the logs: "
         "set INSPECT_VIEW_AUTHORIZATION_TOKEN, or pass --unsafe-allow-unauthenticated"
     )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_view_of_a_log_dir_that_cannot_be_listed_fails_at_once(mode: str, tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("not a folder")
+    result = run_inspect(mode, ["view", "--port", "0", "--log-dir", "file.txt"], tmp_path)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip() == f"Error: {tmp_path / 'file.txt'}: not a directory"

@@ -228,3 +228,10 @@ def test_a_trusted_host_name_is_answered(view_dir: ViewDir) -> None:
         assert raw_get(server.url, "/api/logs", {"Host": "tunnel.example:8080"})[0] == 200
         assert raw_get(server.url, "/api/logs", {"Host": "tunnel.example:9999"})[0] == 403
         assert raw_get(server.url, "/api/logs", {"Host": "127.0.0.2:1"})[0] == 200
+
+
+def test_an_unknown_bucket_fails_before_serving(s3: str) -> None:
+    from inspect_cli.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="s3://no-such-bucket-here: no such bucket"):
+        ViewServer("s3://no-such-bucket-here/logs", port=0)
