@@ -29,10 +29,9 @@ Unauthenticated = Annotated[
     typer.Option("--unsafe-allow-unauthenticated", help="Listen beyond loopback without an authorization token."),
 ]
 
-app = typer.Typer(invoke_without_command=True)
+app = typer.Typer()
 
 
-@app.callback()
 def view_command(
     ctx: typer.Context,
     log_dir: opt.LogDir = None,
@@ -47,21 +46,13 @@ def view_command(
     With INSPECT_VIEW_AUTHORIZATION_TOKEN set, API requests must carry the token
     in their Authorization header (the page asks for it once).
     """
-    if ctx.invoked_subcommand is None:
+    if ctx.invoked_subcommand is None:  # `inspect view start` serves from `start`
         _serve(log_dir, host, port, recursive, trusted_host, unsafe_allow_unauthenticated)
 
 
-@app.command("start")
-def start_command(
-    log_dir: opt.LogDir = None,
-    host: Host = "127.0.0.1",
-    port: Port = 7575,
-    recursive: opt.Recursive = True,
-    trusted_host: TrustedHost = None,
-    unsafe_allow_unauthenticated: Unauthenticated = False,
-) -> None:
-    """Serve the viewer (the same as `inspect view`)."""
-    _serve(log_dir, host, port, recursive, trusted_host, unsafe_allow_unauthenticated)
+# `inspect view` and Inspect's spelling `inspect view start`: one command, twice.
+app.callback(invoke_without_command=True)(view_command)
+app.command("start")(view_command)
 
 
 def _serve(
