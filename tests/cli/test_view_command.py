@@ -17,6 +17,18 @@ from cli_runner import BINARY, MODES, clean_env, run_inspect
 SERVING_MODES = [m for m in MODES if m != "inprocess"]
 
 
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Stop a server with Ctrl-C: the one-file binary's bootloader passes it on to
+    the process that serves (a SIGKILL would leave that one running)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
 def _start(mode: str, args: list[str], cwd: Path, **env: str) -> subprocess.Popen[str]:
     command = [BINARY] if mode == "binary" else [sys.executable, "-m", "inspect_cli"]
     return subprocess.Popen(
@@ -46,8 +58,7 @@ def test_view_prints_its_url_serves_the_log_dir_and_stops_on_ctrl_c(
         assert process.returncode == 130
         assert "Traceback" not in stderr and str(log_dir) in stderr
     finally:
-        process.kill()
-        process.wait()
+        _stop(process)
 
 
 @pytest.mark.parametrize("mode", SERVING_MODES)
@@ -60,8 +71,7 @@ def test_view_without_recursion_lists_only_the_top_folder(mode: str, fixture_roo
             names = [f["name"] for f in json.loads(response.read())["files"]]
         assert names and all("/" not in name.removeprefix(f"file://{log_dir}/") for name in names)
     finally:
-        process.kill()
-        process.wait()
+        _stop(process)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -95,8 +105,7 @@ def test_inspects_spelling_view_start_serves_too(mode: str, fixture_root: Path, 
         with urllib.request.urlopen(line.split(": ", 1)[1].strip() + "api/logs", timeout=10) as response:
             assert len(json.loads(response.read())["files"]) == 19
     finally:
-        process.kill()
-        process.wait()
+        _stop(process)
 
 
 @pytest.mark.parametrize("mode", MODES)
