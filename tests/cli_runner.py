@@ -43,7 +43,8 @@ def run_inspect(mode: str, args: list[str], cwd: Path, env: dict[str, str] | Non
     if mode in ("subprocess", "binary"):
         full_env = clean_env(COLUMNS="80", **(env or {}))
         command = [BINARY or "inspect"] if mode == "binary" else [sys.executable, "-m", "inspect_cli"]
-        run = subprocess.run([*command, *args], cwd=cwd, env=full_env, capture_output=True, text=True)
+        # A command that should fail at once but serves or waits instead fails the test, not the suite.
+        run = subprocess.run([*command, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300)
         return Result(run.returncode, run.stdout, run.stderr)
     raise ValueError(mode)
 
