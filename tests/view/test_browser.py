@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -256,3 +257,26 @@ def test_a_log_of_thousands_of_samples_draws_the_first_rows_then_all_on_request(
     page.wait_for_function("document.querySelectorAll('#samples tbody tr[data-sample-id]').length === 3000")
     page.fill("#sample-filter", "s0299")
     page.wait_for_function("document.querySelectorAll('#samples tbody tr[data-sample-id]').length === 10")
+
+
+@pytest.mark.parametrize("version", ["v0.3.17", "v0.3.18", "v0.3.40", "v0.3.46", "v0.3.285"])
+def test_every_fixture_log_and_its_first_sample_render(browser: Any, fixture_root: Path, version: str) -> None:
+    """Logs of every Inspect version (schema 1 and 2, both formats, all statuses)."""
+    with ViewServer(fixture_root / version, port=0) as server:
+        page = browser.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        files = server.api.logs()["files"]
+        assert files
+        for file in files:
+            rel = file["name"].removeprefix(server.api.log_dir + "/")
+            page.goto(f"{server.url}#/log/{urllib.parse.quote(rel, safe='')}")
+            page.wait_for_selector("#log-view h1")
+            page.wait_for_function("document.querySelectorAll('#samples tbody tr[data-sample-id]').length > 0")
+            page.locator("#samples tbody tr[data-sample-id] a").first.click()
+            page.wait_for_selector("#transcript .message")
+            assert page.is_hidden("#notice"), (rel, page.text_content("#notice"))
+        page.close()
+        assert errors == []
