@@ -37,6 +37,10 @@ from ..log import _codec
 from ._api import ViewApi
 
 TOKEN_VAR = "INSPECT_VIEW_AUTHORIZATION_TOKEN"
+_CSP = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 _STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -245,9 +249,16 @@ def _handler(view: ViewServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
+            self._common_headers()
             self.wfile.write(body)
+
+        def _common_headers(self) -> None:
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            # The page loads nothing from elsewhere: log content can neither run
+            # script nor make the browser fetch from other hosts.
+            self.send_header("Content-Security-Policy", _CSP)
+            self.end_headers()
 
         def _stream(self, produce: Any) -> None:
             """A JSON body of unknown length, written as it is produced (chunked):
@@ -281,8 +292,7 @@ def _handler(view: ViewServer) -> type[BaseHTTPRequestHandler]:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "application/json")
             self.send_header("Transfer-Encoding", "chunked")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
+            self._common_headers()
 
     return Handler
 

@@ -48,7 +48,8 @@ def browser() -> Iterator[Any]:
 def viewer(view_dir: ViewDir, browser: Any) -> Iterator[tuple[Any, ViewServer]]:
     """A page on a viewer of `view_dir`; fails the test on any script error."""
     with ViewServer(view_dir.root, port=0) as server:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        # Playwright's wait_for_function evaluates strings, which the page's CSP forbids.
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         errors: list[str] = []
@@ -222,7 +223,7 @@ def test_with_a_token_the_page_asks_for_it_once(
 ) -> None:
     monkeypatch.setenv("INSPECT_VIEW_AUTHORIZATION_TOKEN", "tok-123")
     with ViewServer(view_dir.root, port=0) as server:
-        context = browser.new_context()
+        context = browser.new_context(bypass_csp=True)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         page.goto(server.url)
@@ -263,7 +264,7 @@ def test_a_log_of_thousands_of_samples_draws_the_first_rows_then_all_on_request(
 def test_every_fixture_log_and_its_first_sample_render(browser: Any, fixture_root: Path, version: str) -> None:
     """Logs of every Inspect version (schema 1 and 2, both formats, all statuses)."""
     with ViewServer(fixture_root / version, port=0) as server:
-        page = browser.new_page()
+        page = browser.new_page(bypass_csp=True)
         page.set_default_timeout(TIMEOUT_MS)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -280,3 +281,41 @@ def test_every_fixture_log_and_its_first_sample_render(browser: Any, fixture_roo
             assert page.is_hidden("#notice"), (rel, page.text_content("#notice"))
         page.close()
         assert errors == []
+
+
+def test_log_content_cannot_run_script_or_fetch_from_elsewhere(browser: Any, view_dir: ViewDir) -> None:
+    """A log is data from anywhere: markup in it stays text, its embedded images
+    show, and an image address elsewhere is shown, not fetched (the page's CSP
+    is in force here: no bypass)."""
+    from inspect_cli.log import ChatMessageUser, ContentImage, ContentText
+
+    pixel = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    log = read_eval_log(view_dir.root / SUCCESS_EVAL)
+    sample = (log.samples or [])[0]
+    sample.messages = [
+        ChatMessageUser(
+            content=[
+                ContentText(
+                    text='<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
+                ),
+                ContentImage(image=pixel),
+                ContentImage(image="http://203.0.113.9/tracker.png"),
+            ]
+        )
+    ]
+    log.samples = [sample]
+    log.eval.run_id = "hostile-run"
+    write_eval_log(log, view_dir.root / "hostile.eval")
+    with ViewServer(view_dir.root, port=0) as server:
+        page = browser.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(f"{server.url}#/log/hostile.eval/sample/q01/1")
+        page.wait_for_selector("#transcript .message img.content-image")
+        text = page.text_content("#transcript .message")
+        assert '<script>document.title="pwned"</script>' in text and "203.0.113.9/tracker.png" in text
+        assert page.title() == "Inspect logs"
+        assert page.locator("#transcript img").count() == 1
+        assert all(url.startswith(server.url) or url.startswith("data:") for url in requests), requests
+        page.close()

@@ -118,6 +118,8 @@ def test_headers_of_names_outside_come_back_as_errors_not_content(server: ViewSe
 def test_the_page_and_its_files_are_served(server: ViewServer) -> None:
     status, headers, body = raw_get(server.url, "/")
     assert status == 200 and headers["content-type"].startswith("text/html") and b"/static/app.js" in body
+    assert headers["content-security-policy"].startswith("default-src 'none'; script-src 'self'; connect-src 'self'")
+    assert headers["x-content-type-options"] == "nosniff"
     for name, kind in (("app.js", "text/javascript"), ("style.css", "text/css"), ("icon.svg", "image/svg+xml")):
         status, headers, _ = raw_get(server.url, f"/static/{name}")
         assert status == 200 and headers["content-type"].startswith(kind)

@@ -618,12 +618,25 @@ function eventSummary(event) {
   }
 }
 
+// A message's content: text, and images that the log embeds (data: URLs only;
+// an image elsewhere is shown as its address, never fetched).
+function contentNodes(content) {
+  const parts = Array.isArray(content) ? content : [{ type: "text", text: contentText(content) }];
+  return parts.map((part) => {
+    if (part.type === "image" && typeof part.image === "string" && /^data:image\/(png|jpeg|gif|webp);/.test(part.image)) {
+      return h("img", { class: "content-image", src: part.image, alt: "image" });
+    }
+    if (part.type === "image") return h("div", { class: "text muted" }, `[image ${clip(String(part.image || ""), 80)}]`);
+    return h("div", { class: "text" }, typeof part === "string" ? part : contentText([part]));
+  });
+}
+
 function messageView(message) {
   const calls = (message.tool_calls || []).map((call) =>
     h("pre", { class: "tool-call" }, `${call.function}(${JSON.stringify(call.arguments || {})})`));
   return h("div", { class: `message role-${message.role}` },
     h("div", { class: "role" }, message.role, message.role === "tool" && message.function ? ` · ${message.function}` : ""),
-    h("div", { class: "text" }, contentText(message.content)),
+    contentNodes(message.content),
     calls,
     message.error ? h("div", { class: "status-error" }, fmtValue(message.error.message || message.error)) : null);
 }
