@@ -119,6 +119,35 @@ def test_filters_by_status_task_and_text_and_keeps_them_in_the_address(viewer: A
     assert deep and len(deep) == sum(row["log"].startswith("more/deep/") for row in everything)
 
 
+def test_the_list_sorts_by_a_column_and_keeps_it_in_the_address(viewer: Any, view_dir: ViewDir) -> None:
+    page, _ = viewer
+    wait_for_headers(page, len(view_dir.logs))
+    headers = dict(zip(view_dir.logs, ViewApi(view_dir.root).log_headers(view_dir.logs)))
+
+    def metric(log: str) -> float | None:
+        results = headers[log].get("results")
+        if not results or not results.get("scores"):
+            return None
+        return next(iter(results["scores"][0]["metrics"].values()))["value"]
+
+    page.click('#log-list th[data-column="metric"]')
+    values = [metric(row["log"]) for row in shown_rows(page)]
+    scored = [v for v in values if v is not None]
+    assert scored == sorted(scored, reverse=True) and values == scored + [None] * (len(values) - len(scored))
+    page.click('#log-list th[data-column="metric"]')
+    values = [metric(row["log"]) for row in shown_rows(page)]
+    assert [v for v in values if v is not None] == sorted(scored)
+    assert "sort=metric" in page.url
+    page.click('#log-list th[data-column="task"]')
+    tasks = [row["task"] for row in shown_rows(page)]
+    known = [task for task in tasks if task != "?"]  # an unreadable log with no task in its name: last
+    assert known == sorted(known) and tasks == known + ["?"] * (len(tasks) - len(known))
+    page.reload()
+    wait_for_headers(page, len(view_dir.logs))
+    assert [row["task"] for row in shown_rows(page)] == tasks
+    assert page.text_content('#log-list th[data-column="task"]').endswith("▲")
+
+
 def test_a_log_page_shows_results_stats_and_samples_and_a_sample_its_transcript(viewer: Any, view_dir: ViewDir) -> None:
     page, _ = viewer
     requests: list[str] = []

@@ -215,6 +215,7 @@ function listPage(params) {
     status: params.get("status") || "",
     task: params.get("task") || "",
     text: params.get("q") || "",
+    sort: params.get("sort") || "-created", // a column's id; "-" first: descending
   };
   const statusSelect = h("select", { id: "status-filter" },
     ["", "success", "started", "error", "cancelled"].map((s) => h("option", { value: s }, s || "any")));
@@ -224,15 +225,25 @@ function listPage(params) {
   const count = h("span", { class: "muted", id: "log-count" });
   const chart = h("div", { class: "chart", id: "metric-chart" });
   const body = h("tbody");
-  const table = h("table", { id: "log-list" },
-    h("thead", {}, h("tr", {}, ["Task", "Model", "Status", "Created", "Samples", "Headline metric", "File"].map((c) => h("th", {}, c)))),
-    body);
+  const headRow = h("tr");
+  const table = h("table", { id: "log-list" }, h("thead", {}, headRow), body);
+  const drawHead = () => headRow.replaceChildren(...LIST_COLUMNS.map((column) => {
+    const sorted = filters.sort.replace(/^-/, "") === column.id;
+    const arrow = sorted ? (filters.sort.startsWith("-") ? " ▼" : " ▲") : "";
+    return h("th", { class: "sortable", dataset: { column: column.id }, title: "Sort by " + column.label.toLowerCase(),
+      onclick: () => {
+        filters.sort = sorted ? (filters.sort.startsWith("-") ? column.id : "-" + column.id) : (column.descending ? "-" : "") + column.id;
+        keepInHash();
+        draw();
+      } }, column.label + arrow);
+  }));
 
   const keepInHash = () => {
     const query = new URLSearchParams();
     if (filters.status) query.set("status", filters.status);
     if (filters.task) query.set("task", filters.task);
     if (filters.text) query.set("q", filters.text);
+    if (filters.sort !== "-created") query.set("sort", filters.sort);
     const hash = "#/" + (query.toString() ? "?" + query : "");
     if (location.hash !== hash) history.replaceState(null, "", hash);
   };
@@ -249,7 +260,7 @@ function listPage(params) {
     table);
 
   function rowsShown() {
-    return sortedNewestFirst(state.files).filter((file) => {
+    return sortFiles(state.files, filters.sort).filter((file) => {
       const header = (state.headers.get(file.name) || {}).header;
       const task = (header && header.eval && header.eval.task) || file.task;
       if (filters.status && (!header || header.status !== filters.status)) return false;
@@ -272,6 +283,7 @@ function listPage(params) {
     taskSelect.replaceChildren(h("option", { value: "" }, "any"), ...tasks.map((t) => h("option", { value: t }, t)));
     taskSelect.value = filters.task;
 
+    drawHead();
     const shown = rowsShown();
     count.textContent = `${shown.length} of ${state.files.length} logs`;
     body.replaceChildren(...shown.map(logRow));
@@ -282,14 +294,39 @@ function listPage(params) {
   return { kind: "list", async refresh() { await loadListing(); draw(); await loadHeaders(draw); draw(); } };
 }
 
-// Newest first by creation time (file time until the header is read).
-function sortedNewestFirst(files) {
-  const when = (file) => {
-    const header = (state.headers.get(file.name) || {}).header;
+// The list's columns and what each sorts by (from the header, once read).
+const LIST_COLUMNS = [
+  { id: "task", label: "Task", key: (file, header) => (header && header.eval && header.eval.task) || file.task },
+  { id: "model", label: "Model", key: (file, header) => header && header.eval && header.eval.model },
+  { id: "status", label: "Status", key: (file, header) => header && (header.status || "unreadable") },
+  { id: "created", label: "Created", descending: true, key: (file, header) => {
+    // The file's time until the header is read.
     const created = header && header.eval && Date.parse(header.eval.created);
     return Number.isFinite(created) ? created : file.mtime || 0;
-  };
-  return [...files].sort((a, b) => when(b) - when(a));
+  } },
+  { id: "samples", label: "Samples", descending: true, key: (file, header) => {
+    const results = header && header.results;
+    return results ? results.completed_samples : header && header.eval && header.eval.dataset && header.eval.dataset.samples;
+  } },
+  { id: "metric", label: "Headline metric", descending: true, key: (file, header) => {
+    const best = headline(header);
+    return best && typeof best.value === "number" && !Number.isNaN(best.value) ? best.value : undefined;
+  } },
+  { id: "file", label: "File", key: (file) => file.rel },
+];
+
+// Sorted by a column (`-id`: descending); logs without a value for it go last.
+function sortFiles(files, sort) {
+  const descending = sort.startsWith("-");
+  const column = LIST_COLUMNS.find((c) => c.id === sort.replace(/^-/, "")) || LIST_COLUMNS[3];
+  const keyed = files.map((file) => ({ file, key: column.key(file, (state.headers.get(file.name) || {}).header) }));
+  const missing = (key) => key === undefined || key === null || key === "";
+  keyed.sort((a, b) => {
+    if (missing(a.key) || missing(b.key)) return missing(a.key) - missing(b.key);
+    const order = typeof a.key === "number" && typeof b.key === "number" ? a.key - b.key : String(a.key).localeCompare(String(b.key));
+    return descending ? -order : order;
+  });
+  return keyed.map((entry) => entry.file);
 }
 
 function logRow(file) {
