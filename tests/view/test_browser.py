@@ -34,6 +34,14 @@ def chromium_path() -> str:
     return path
 
 
+def script_errors(page: Any) -> list[str]:
+    """The page's uncaught errors and console errors, as they happen."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    return errors
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
@@ -52,9 +60,7 @@ def viewer(view_dir: ViewDir, browser: Any) -> Iterator[tuple[Any, ViewServer]]:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        errors = script_errors(page)
         page.goto(server.url)
         yield page, server
         context.close()
@@ -295,9 +301,7 @@ def test_every_fixture_log_and_its_first_sample_render(browser: Any, fixture_roo
     with ViewServer(fixture_root / version, port=0) as server:
         page = browser.new_page(bypass_csp=True)
         page.set_default_timeout(TIMEOUT_MS)
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        errors = script_errors(page)
         files = server.api.logs()["files"]
         assert files
         for file in files:
