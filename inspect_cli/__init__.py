@@ -9,12 +9,12 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Task": ("._eval.task", "Task"),
-    "task": ("._eval.task", "task"),
-    "Epochs": ("._eval.task", "Epochs"),
-    "eval": ("._eval.run", "eval"),
-    "eval_async": ("._eval.run", "eval_async"),
-    "eval_retry": ("._eval.retry", "eval_retry"),
+    "Task": ("._engine.task", "Task"),
+    "task": ("._engine.task", "task"),
+    "Epochs": ("._engine.task", "Epochs"),
+    "eval": ("._engine.run", "eval"),
+    "eval_async": ("._engine.run", "eval_async"),
+    "eval_retry": ("._engine.retry", "eval_retry"),
 }
 
 __all__ = ["Epochs", "Task", "__version__", "eval", "eval_retry", "task"]

@@ -66,7 +66,7 @@ def name_of(obj: Any, default: str | None = None) -> str:
     name = getattr(obj, NAME, None)
     if isinstance(name, str):
         return name
-    return default or getattr(obj, "__name__", type(obj).__name__)
+    return default or str(getattr(obj, "__name__", type(obj).__name__))
 
 
 def params_of(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -85,6 +85,6 @@ def factory(name: str | None = None) -> Callable[[F], F]:
             return tag(fn(*args, **kwargs), registered_name, params, passed)
 
         setattr(make, NAME, registered_name)
-        return make  # type: ignore[return-value]
+        return make  # type: ignore[return-value]  # `make` has fn's signature (functools.wraps)
 
     return decorate

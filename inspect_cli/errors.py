@@ -25,6 +25,12 @@ class InspectCliError(Exception):
     exit_code = ExitCode.ERROR
 
 
+class UsageError(InspectCliError):
+    """A bad value in an option, an argument or a setting (exit code 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class LogError(InspectCliError):
     """A log could not be read or written."""
 

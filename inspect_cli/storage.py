@@ -11,6 +11,7 @@ import contextlib
 import mmap
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from typing import IO, Any, NamedTuple
 
@@ -116,6 +117,71 @@ def _remote_info(url: str, entry: dict[str, Any]) -> FileInfo:
     return FileInfo(url, int(entry.get("size") or 0), float(mtime))
 
 
+def is_dir(url: str) -> bool:
+    with errors(url):
+        if is_local(url):
+            return os.path.isdir(local_path(url))
+        fs, path = filesystem(url)
+        return bool(fs.isdir(path))
+
+
+def list_files(url: str, recursive: bool = True) -> list[FileInfo]:
+    """The files in the folder `url` (and its subfolders, but hidden ones, when
+    `recursive`), in no particular order; none when the folder does not exist.
+
+    Local folders are walked without following symlinks to folders (as
+    Inspect lists them: a link to `.` or `/` cannot make the walk endless);
+    symlinks to files are listed. Remote listings are never served from
+    fsspec's cache (a long-lived process sees new files).
+    """
+    with errors(url):
+        return _local_files(url, recursive) if is_local(url) else _remote_files(url, recursive)
+
+
+def _local_files(url: str, recursive: bool) -> list[FileInfo]:
+    root = os.path.abspath(local_path(url))
+    if not os.path.exists(root):
+        return []
+    if not os.path.isdir(root):
+        raise StorageError(f"{url}: not a directory")
+    out: list[FileInfo] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if recursive and not entry.name.startswith("."):
+                        stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=True):
+                    st = entry.stat()
+                    out.append(FileInfo("file://" + entry.path, st.st_size, st.st_mtime))
+    return out
+
+
+_OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"}
+
+
+def _remote_files(url: str, recursive: bool) -> list[FileInfo]:
+    fs, path = filesystem(url)
+    protocol = scheme(url)
+    fs.invalidate_cache(path)
+    try:
+        entries = fs.find(path, detail=True).values() if recursive else fs.ls(path, detail=True)
+    except FileNotFoundError:
+        entries = []
+    out = [_remote_info(f"{protocol}://{entry['name']}", entry) for entry in entries if entry.get("type") == "file"]
+    if not out and protocol in _OBJECT_STORES:
+        # An empty listing may hide an unknown bucket or missing credentials.
+        bucket = path.strip("/").split("/", 1)[0]
+        try:
+            with errors(f"{protocol}://{bucket}"):
+                fs.ls(bucket)
+        except NotFoundError:
+            raise NotFoundError(f"{protocol}://{bucket}: bucket not found") from None
+    return out
+
+
 def forget(url: str) -> None:
     """Drop what fsspec remembers of a remote `url` (listings, sizes), so a
     long-running process sees what other processes wrote since."""
@@ -154,6 +220,79 @@ def open_read(url: str) -> IO[bytes]:
         return fs.open(path, "rb", block_size=256 * 1024, cache_type="readahead")
 
 
+_umask: int | None = None
+_umask_lock = threading.Lock()
+
+
+def _file_mode() -> int:
+    """The mode a new file gets from open(): 0o666 less the process umask.
+    (Temporary files are created 0o600; written logs must not be.)"""
+    global _umask
+    with _umask_lock:
+        if _umask is None:
+            _umask = os.umask(0o022)
+            os.umask(_umask)
+    return 0o666 & ~_umask
+
+
+@contextlib.contextmanager
+def local_replacement(path: str, exclusive: bool = False, durable: bool = True) -> Iterator[IO[bytes]]:
+    """A new local file that takes `path`'s place only when the block succeeds.
+
+    It is written as a temporary file in the same folder, then renamed over
+    `path`; with `exclusive`, linked to `path` only if no file is there
+    (FileExistsError otherwise: nothing is ever replaced). `durable` waits
+    for the disk before the rename (a process killed at any point leaves the
+    old or the new file either way; `durable` also covers power loss).
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="-" + os.path.basename(path))
+    try:
+        os.fchmod(fd, _file_mode())
+        with os.fdopen(fd, "w+b") as f:
+            yield f
+            f.flush()
+            if durable:
+                os.fsync(f.fileno())
+        if exclusive:
+            os.link(tmp, path)
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def copy_local_prefix(path: str, target: IO[bytes], length: int) -> None:
+    """Copy the first `length` bytes of the local file `path` to the start of
+    `target` (in the kernel where it can: no pass through Python's memory)."""
+    target.flush()
+    copy_range = getattr(os, "copy_file_range", None)  # Linux
+    with open(path, "rb") as source:
+        copied = 0
+        while copy_range is not None and copied < length:
+            try:
+                n = copy_range(source.fileno(), target.fileno(), length - copied, copied, copied)
+            except OSError:
+                n = 0
+            if n <= 0:
+                break
+            copied += n
+        if copied < length:  # no copy_file_range here (or it stopped): copy the rest by hand
+            source.seek(copied)
+            target.seek(copied)
+            while copied < length:
+                chunk = source.read(min(8 * 1024 * 1024, length - copied))
+                if not chunk:
+                    raise OSError(f"{path} is shorter than expected ({copied} of {length} bytes)")
+                target.write(chunk)
+                copied += len(chunk)
+    target.seek(length)
+
+
 @contextlib.contextmanager
 def atomic_write(url: str) -> Iterator[IO[bytes]]:
     """A binary file whose content replaces `url` only when the block succeeds.
@@ -164,20 +303,8 @@ def atomic_write(url: str) -> Iterator[IO[bytes]]:
     """
     with errors(url):
         if is_local(url):
-            path = local_path(url)
-            folder = os.path.dirname(os.path.abspath(path))
-            os.makedirs(folder, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="-" + os.path.basename(path))
-            try:
-                with os.fdopen(fd, "w+b") as f:
-                    yield f
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            with local_replacement(local_path(url)) as f:
+                yield f
             return
         fs, path = filesystem(url)
         with tempfile.TemporaryFile() as f:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_cli import make_corpus, median_time  # noqa: E402
 
-from inspect_ai_env import inspect_ai_python  # noqa: E402
+from support.inspect_ai_env import inspect_ai_python  # noqa: E402
 
 
 def hello_binary(folder: Path) -> Path:

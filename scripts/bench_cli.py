@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_read import make_logs  # noqa: E402
 
-from inspect_ai_env import inspect_ai_python  # noqa: E402
+from support.inspect_ai_env import inspect_ai_python  # noqa: E402
 
 FIXTURE_LOGS = ROOT / "tests/fixtures/inspect-logs/v0.3.285/logs"
 

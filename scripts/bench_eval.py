@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from model_server import ModelServer  # noqa: E402
+from support.model_server import ModelServer  # noqa: E402
 
 # The floor of this setup: a bare aiohttp client sending the same requests.
 RAW_CLIENT = """

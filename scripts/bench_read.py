@@ -22,7 +22,7 @@ from inspect_cli.log import read_eval_log, write_eval_log  # noqa: E402
 from inspect_cli.log._tree import convert, to_tree  # noqa: E402
 from inspect_cli.log._types import EvalSample, EvalSampleReductions  # noqa: E402
 
-from inspect_ai_env import inspect_ai_python  # noqa: E402
+from support.inspect_ai_env import inspect_ai_python  # noqa: E402
 
 SOURCE = ROOT / "tests/fixtures/inspect-logs/v0.3.285/logs/2026-11-28T06-09-21-00-00_arith_6XCZyJXKWhKqVUpWUTdKhB.json"
 

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_cli import make_corpus  # noqa: E402
 from bench_read import make_logs  # noqa: E402
 
-from inspect_ai_env import inspect_ai_python  # noqa: E402
+from support.inspect_ai_env import inspect_ai_python  # noqa: E402
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from helpers import FIXTURES
+from support.helpers import FIXTURES
 
 
 @pytest.fixture(scope="session")
@@ -29,14 +29,14 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's INSPECT_* settings or a cached .env."""
-    from inspect_cli import config
+    from inspect_cli import settings
 
     for name in list(os.environ):
         if name.startswith("INSPECT_") and name != "INSPECT_CLI_TRACEBACK":
             monkeypatch.delenv(name)
-    config.reset_dotenv()
+    settings.reset_dotenv()
     yield
-    config.reset_dotenv()
+    settings.reset_dotenv()
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +85,7 @@ def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def _model_server() -> Iterator[Any]:
-    from model_server import ModelServer
+    from support.model_server import ModelServer
 
     server = ModelServer()
     server.start()

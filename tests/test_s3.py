@@ -11,8 +11,8 @@ from inspect_cli.errors import NotFoundError, StorageError
 from inspect_cli.log import read_eval_log, write_eval_log
 from inspect_cli.log._list import list_eval_logs
 
-from cli_runner import MODES, run_inspect
-from helpers import FIXTURES, load_json
+from support.cli_runner import MODES, run_inspect
+from support.helpers import FIXTURES, load_json
 
 V285 = FIXTURES / "v0.3.285"
 
@@ -136,7 +136,7 @@ def test_s3_errors_are_one_line(s3: str, monkeypatch: pytest.MonkeyPatch, tmp_pa
     result = run_inspect("subprocess", ["log", "dump", "s3://no-such-bucket-here/x.eval"], tmp_path)
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     result = run_inspect("subprocess", ["list", "logs", "--log-dir", "s3://no-such-bucket-here/logs"], tmp_path)
-    assert result.exit_code == 1 and "no such bucket" in result.stderr and "Traceback" not in result.stderr
+    assert result.exit_code == 1 and "bucket not found" in result.stderr and "Traceback" not in result.stderr
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))

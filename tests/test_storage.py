@@ -8,7 +8,7 @@ from inspect_cli import storage
 from inspect_cli.errors import MissingPackageError, NotFoundError
 from inspect_cli.log import read_eval_log, read_eval_log_sample, read_eval_log_samples, write_eval_log
 
-from helpers import FIXTURES
+from support.helpers import FIXTURES
 
 SOURCE = FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-37-00-00_arith-multi_bvkpT4wn77vNpQR8boQ2Wv.eval"
 

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cli_runner import BINARY
-from node_env import node_modules, tsc
+from support.cli_runner import BINARY
+from support.node_env import node_modules, tsc
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "typescript"
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from .. import __version__
+from .. import __version__, settings
 from ..errors import ExitCode, InspectCliError
 from . import eval as eval_cmd
 from . import info, listing, log, view
@@ -37,7 +37,7 @@ class _Group(TyperGroup):
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(ExitCode.OK) from None
         except Exception as ex:
-            if os.environ.get("INSPECT_CLI_TRACEBACK"):
+            if settings.get_flag(settings.TRACEBACK):
                 raise
             if type(ex).__module__.startswith(("typer", "click")):
                 raise
@@ -76,7 +76,8 @@ def _root(
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--env")
-        os.environ[name] = value
+        settings.set_env(name, value)
+    settings.load_dotenv()  # after --env (which wins), before any command reads a setting
 
 
 app.command("eval")(eval_cmd.eval_command)
@@ -87,14 +88,11 @@ app.add_typer(info.app, name="info")
 app.add_typer(listing.app, name="list")
 
 
-COMPLETE_VAR = "_INSPECT_COMPLETE"
-
-
 def main() -> None:
-    if os.environ.get(COMPLETE_VAR):
+    if settings.completion_requested():
         # A shell asks for completions (or for its completion script): load
         # typer's completion support only then; it costs every other start.
-        from typer.completion import completion_init
+        from typer._completion_classes import completion_init  # where typer defines it
 
         completion_init()
     app(prog_name="inspect")

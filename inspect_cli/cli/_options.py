@@ -17,6 +17,7 @@ LogDir = Annotated[
     str | None,
     typer.Option(
         "--log-dir",
+        metavar="DIR",
         help="Log directory (a path or URL). Default: INSPECT_LOG_DIR (environment or .env), else ./logs.",
         show_default=False,
     ),
@@ -46,4 +47,6 @@ Strict = Annotated[
 ResolveAttachments = Annotated[
     bool, typer.Option("--resolve-attachments", help="Replace attachment:// references with their content.")
 ]
-LogPath = Annotated[str, typer.Argument(help="Log file: a path or URL (.eval or .json).", show_default=False)]
+LogPath = Annotated[
+    str, typer.Argument(metavar="PATH", help="Log file: a path or URL (.eval or .json).", show_default=False)
+]

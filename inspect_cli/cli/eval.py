@@ -12,12 +12,18 @@ from . import _options as opt
 
 Display = Annotated[
     str | None,
-    typer.Option("--display", help="full (progress bar on a terminal), plain (lines) or none.", show_default=False),
+    typer.Option(
+        "--display",
+        metavar="full|plain|none",
+        help="full (progress bar on a terminal), plain (lines) or none.",
+        show_default=False,
+    ),
 ]
 MaxConnections = Annotated[
     int | None,
     typer.Option(
         "--max-connections",
+        metavar="N",
         help="Requests in flight per model (default 10; INSPECT_EVAL_MAX_CONNECTIONS).",
         show_default=False,
     ),
@@ -26,21 +32,26 @@ MaxSamples = Annotated[
     int | None,
     typer.Option(
         "--max-samples",
+        metavar="N",
         help="Samples run at once (default max connections + 1; INSPECT_EVAL_MAX_SAMPLES).",
         show_default=False,
     ),
 ]
 MaxRetries = Annotated[
     int | None,
-    typer.Option("--max-retries", help="Retries of a failed model request (429, 5xx, timeouts).", show_default=False),
+    typer.Option(
+        "--max-retries", metavar="N", help="Retries of a failed model request (429, 5xx, timeouts).", show_default=False
+    ),
 ]
 Timeout = Annotated[
-    float | None, typer.Option("--timeout", help="Seconds to wait for one model request.", show_default=False)
+    float | None,
+    typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for one model request.", show_default=False),
 ]
 FailOnError = Annotated[
     float | None,
     typer.Option(
         "--fail-on-error",
+        metavar="N|SHARE",
         help="Fail the eval when this many samples (a count >= 1) or this share of them (below 1) fail. Default: the first.",
         show_default=False,
     ),
@@ -50,6 +61,7 @@ LogBuffer = Annotated[
     int | None,
     typer.Option(
         "--log-buffer",
+        metavar="N",
         help="Samples to finish before each write of the log (10 locally, 100 remote).",
         show_default=False,
     ),
@@ -84,10 +96,16 @@ def eval_command(
     tasks: Annotated[list[str], typer.Argument(metavar="TASKS...", help="Task files: file.py or file.py@task_name.")],
     model: Annotated[
         str | None,
-        typer.Option("--model", help="Model as provider/name (default INSPECT_EVAL_MODEL).", show_default=False),
+        typer.Option(
+            "--model",
+            metavar="PROVIDER/NAME",
+            help="Model as provider/name (default INSPECT_EVAL_MODEL).",
+            show_default=False,
+        ),
     ] = None,
     model_base_url: Annotated[
-        str | None, typer.Option("--model-base-url", help="Base URL of the model API.", show_default=False)
+        str | None,
+        typer.Option("--model-base-url", metavar="URL", help="Base URL of the model API.", show_default=False),
     ] = None,
     model_arg: Annotated[
         list[str] | None, typer.Option("-M", "--model-arg", metavar="NAME=VALUE", help="Model argument (repeatable).")
@@ -98,20 +116,36 @@ def eval_command(
     log_dir: opt.LogDir = None,
     log_format: Annotated[
         str | None,
-        typer.Option("--log-format", help="eval or json (default INSPECT_LOG_FORMAT, else eval).", show_default=False),
+        typer.Option(
+            "--log-format",
+            metavar="eval|json",
+            help="eval or json (default INSPECT_LOG_FORMAT, else eval).",
+            show_default=False,
+        ),
     ] = None,
     limit: Annotated[
-        str | None, typer.Option("--limit", help="Run the first N samples (or START-END).", show_default=False)
+        str | None,
+        typer.Option(
+            "--limit", metavar="N|START-END", help="Run the first N samples (or START-END).", show_default=False
+        ),
     ] = None,
     sample_id: Annotated[
-        str | None, typer.Option("--sample-id", help="Run only these sample ids (comma-separated).", show_default=False)
+        str | None,
+        typer.Option(
+            "--sample-id", metavar="ID[,ID...]", help="Run only these sample ids (comma-separated).", show_default=False
+        ),
     ] = None,
     epochs: Annotated[
-        int | None, typer.Option("--epochs", help="Times to run each sample.", show_default=False)
+        int | None, typer.Option("--epochs", metavar="N", help="Times to run each sample.", show_default=False)
     ] = None,
     epochs_reducer: Annotated[
         str | None,
-        typer.Option("--epochs-reducer", help="mean (default), median, mode, max, at_least_K.", show_default=False),
+        typer.Option(
+            "--epochs-reducer",
+            metavar="REDUCER",
+            help="mean (default), median, mode, max, at_least_K.",
+            show_default=False,
+        ),
     ] = None,
     max_connections: MaxConnections = None,
     max_samples: MaxSamples = None,
@@ -121,25 +155,63 @@ def eval_command(
     no_fail_on_error: NoFailOnError = False,
     log_buffer: LogBuffer = None,
     display: Display = None,
-    temperature: Annotated[float | None, typer.Option("--temperature", show_default=False)] = None,
-    top_p: Annotated[float | None, typer.Option("--top-p", show_default=False)] = None,
-    top_k: Annotated[int | None, typer.Option("--top-k", show_default=False)] = None,
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", show_default=False)] = None,
-    seed: Annotated[int | None, typer.Option("--seed", show_default=False)] = None,
-    system_message: Annotated[str | None, typer.Option("--system-message", show_default=False)] = None,
+    temperature: Annotated[
+        float | None,
+        typer.Option("--temperature", metavar="T", help="Sampling temperature sent to the model.", show_default=False),
+    ] = None,
+    top_p: Annotated[
+        float | None,
+        typer.Option(
+            "--top-p", metavar="P", help="Nucleus sampling: the probability mass to sample from.", show_default=False
+        ),
+    ] = None,
+    top_k: Annotated[
+        int | None,
+        typer.Option(
+            "--top-k", metavar="K", help="Sample from the K most likely tokens (Anthropic).", show_default=False
+        ),
+    ] = None,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option(
+            "--max-tokens", metavar="N", help="Most tokens the model may generate per request.", show_default=False
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", metavar="N", help="Random seed for sampling (where the provider supports it).", show_default=False
+        ),
+    ] = None,
+    system_message: Annotated[
+        str | None,
+        typer.Option(
+            "--system-message",
+            metavar="TEXT",
+            help="A system message put before every sample's input.",
+            show_default=False,
+        ),
+    ] = None,
     message_limit: Annotated[
-        int | None, typer.Option("--message-limit", help="Stop a sample after this many messages.", show_default=False)
+        int | None,
+        typer.Option(
+            "--message-limit", metavar="N", help="Stop a sample after this many messages.", show_default=False
+        ),
     ] = None,
     token_limit: Annotated[
-        int | None, typer.Option("--token-limit", help="Stop a sample after this many tokens.", show_default=False)
+        int | None,
+        typer.Option("--token-limit", metavar="N", help="Stop a sample after this many tokens.", show_default=False),
     ] = None,
     time_limit: Annotated[
-        int | None, typer.Option("--time-limit", help="Stop a sample after this many seconds.", show_default=False)
+        int | None,
+        typer.Option(
+            "--time-limit", metavar="SECONDS", help="Stop a sample after this many seconds.", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Run evaluation tasks and write their logs."""
-    from .._eval.run import Interrupted, eval
-    from .._eval.task import Epochs
+    from .._engine.run import Interrupted, eval
+    from .._engine.task import Epochs
 
     failure = _fail_on_error(fail_on_error, no_fail_on_error)
     with _inspect_ai_aliased():
@@ -221,7 +293,10 @@ def eval_retry_command(
     log_dir: Annotated[
         str | None,
         typer.Option(
-            "--log-dir", help="Where to write the new logs (default: next to each original).", show_default=False
+            "--log-dir",
+            metavar="DIR",
+            help="Where to write the new logs (default: next to each original).",
+            show_default=False,
         ),
     ] = None,
     max_connections: MaxConnections = None,
@@ -236,8 +311,8 @@ def eval_retry_command(
     """Retry failed, cancelled or interrupted evals: samples that finished are kept, the rest run again."""
     import sys
 
-    from .._eval.retry import eval_retry
-    from .._eval.run import Interrupted
+    from .._engine.retry import eval_retry
+    from .._engine.run import Interrupted
 
     if not logs:
         print("Nothing to retry.", file=sys.stderr)

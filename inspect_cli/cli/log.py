@@ -62,9 +62,16 @@ class Format(str, Enum):
 
 @app.command("convert")
 def convert(
-    path: Annotated[str, typer.Argument(help="A log file, or a directory of logs (searched recursively).")],
-    to: Annotated[Format, typer.Option("--to", help="Format to convert to.")],
-    output_dir: Annotated[str, typer.Option("--output-dir", help="Directory to write the converted logs to.")],
+    path: Annotated[
+        str,
+        typer.Argument(
+            metavar="PATH", help="A log file, or a directory of logs (searched recursively).", show_default=False
+        ),
+    ],
+    to: Annotated[Format, typer.Option("--to", metavar="eval|json", help="Format to convert to.")],
+    output_dir: Annotated[
+        str, typer.Option("--output-dir", metavar="DIR", help="Directory to write the converted logs to.")
+    ],
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace logs that exist in the output directory.")
     ] = False,

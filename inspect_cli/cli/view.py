@@ -11,11 +11,14 @@ Host = Annotated[
     str,
     typer.Option(
         "--host",
+        metavar="HOST",
         help="Address to listen on. Beyond loopback (e.g. 0.0.0.0), set INSPECT_VIEW_AUTHORIZATION_TOKEN "
         "or pass --unsafe-allow-unauthenticated.",
     ),
 ]
-Port = Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).", min=0, max=65535)]
+Port = Annotated[
+    int, typer.Option("--port", metavar="PORT", help="Port to listen on (0: any free port).", min=0, max=65535)
+]
 TrustedHost = Annotated[
     list[str] | None,
     typer.Option(

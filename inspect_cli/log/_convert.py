@@ -28,7 +28,7 @@ def convert_eval_logs(path: str, to: str, output_dir: str, overwrite: bool = Fal
     suffix = FORMATS[to].suffix if to in FORMATS else None
     if suffix is None:
         raise InspectCliError(f"unknown log format '{to}' (use 'eval' or 'json')")
-    if _is_dir(path):
+    if storage.is_dir(path):
         sources = [(log.name, _relative(log.name, path)) for log in list_eval_logs(path)]
     else:
         log_format(path)  # fails early on a file that is not a log
@@ -45,14 +45,6 @@ def convert_eval_logs(path: str, to: str, output_dir: str, overwrite: bool = Fal
             result.error = ex
         results.append(result)
     return results
-
-
-def _is_dir(path: str) -> bool:
-    if storage.is_local(path):
-        return os.path.isdir(storage.local_path(path))
-    fs, inner = storage.filesystem(path)
-    with storage.errors(path):
-        return bool(fs.isdir(inner))
 
 
 def _relative(uri: str, root: str) -> str:

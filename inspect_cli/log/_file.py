@@ -7,13 +7,13 @@ name from its first bytes (a zip or a JSON object).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, Protocol
 
-from .. import storage
+from .. import settings, storage
 from ..errors import LogError, LogExistsError, LogFormatError, NotFoundError
-from . import _eval, _json
+from . import _format_eval, _format_json
 from ._resolve import resolve_sample
 from ._tree import paused_gc, to_tree
 from ._types import EvalLog, EvalSample
@@ -21,6 +21,17 @@ from ._zip import Compression
 
 Format = Literal["eval", "json"]
 SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class LogFile(Protocol):
+    """A log written while its eval runs, at a local path (see each format's
+    `LogFile`): created by `start`, grown by `flush`, completed by `finish`."""
+
+    path: str
+
+    def start(self, log: EvalLog) -> None: ...
+    def flush(self, samples: Sequence[EvalSample]) -> None: ...
+    def finish(self, log: EvalLog, samples: Sequence[EvalSample]) -> None: ...
 
 
 class LogFormat(NamedTuple):
@@ -32,6 +43,7 @@ class LogFormat(NamedTuple):
     read_sample: Callable[[str, int | str, int, SampleHook | None], EvalSample]
     write_log: Callable[..., None]
     read_summaries: Callable[[str], list[Any] | None]  # None: the format stores none
+    log_file: Callable[[str], LogFile]
 
 
 FORMATS: dict[str, LogFormat] = {
@@ -39,21 +51,23 @@ FORMATS: dict[str, LogFormat] = {
         "eval",
         ".eval",
         b"PK",
-        _eval.read_log,
-        _eval.read_samples,
-        _eval.read_sample,
-        _eval.write_log,
-        _eval.read_summaries,
+        _format_eval.read_log,
+        _format_eval.read_samples,
+        _format_eval.read_sample,
+        _format_eval.write_log,
+        _format_eval.read_summaries,
+        _format_eval.LogFile,
     ),
     "json": LogFormat(
         "json",
         ".json",
         b"{",
-        _json.read_log,
-        _json.read_samples,
-        _json.read_sample,
-        _json.write_log,
+        _format_json.read_log,
+        _format_json.read_samples,
+        _format_json.read_sample,
+        _format_json.write_log,
         lambda url: None,
+        _format_json.LogFile,
     ),
 }
 
@@ -79,7 +93,10 @@ def log_format(location: str, format: str | None = None, sniff: bool = True) -> 
 
 
 def _location(log_file: Any) -> str:
-    """Accept a path, a URL, or anything with a `name` (a listing record)."""
+    """The URL of a log named by a path, a URL, or anything with a `name` (a
+    listing record). Every public entry point starts here, so `.env` is
+    loaded first (S3 credentials may come from it)."""
+    settings.load_dotenv()
     if isinstance(log_file, os.PathLike):
         return os.fspath(log_file)
     if isinstance(log_file, str):
@@ -157,7 +174,7 @@ def read_eval_log_sample_summaries(log_file: str | os.PathLike[str] | Any) -> li
         stored = fmt.read_summaries(url)
         if stored is not None:
             return stored
-        return [_eval.summary(to_tree(sample)) for sample in fmt.read_samples(url, None)]
+        return [_format_eval.summary(to_tree(sample)) for sample in fmt.read_samples(url, None)]
 
 
 def write_eval_log(

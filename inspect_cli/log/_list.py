@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 
-from .. import config, storage
-from ..errors import InspectCliError, NotFoundError
+from .. import settings, storage
+from ..errors import InspectCliError
 from ._file import FORMATS, read_eval_log_header
 from ._names import parse_log_name
 from ._types import EvalLog
@@ -58,12 +58,10 @@ def list_eval_logs(
     recursive: bool = True,
     descending: bool = True,
 ) -> list[EvalLogInfo]:
-    """The logs in `log_dir` (see `config.log_dir` for the default), newest first."""
-    root = config.log_dir(log_dir)
-    with storage.errors(root):
-        files = _local_files(root, recursive) if storage.is_local(root) else _remote_files(root, recursive)
+    """The logs in `log_dir` (see `settings.log_dir` for the default), newest first."""
+    root = settings.log_dir(log_dir)
     logs = []
-    for uri, size, mtime in files:
+    for uri, size, mtime in storage.list_files(root, recursive):
         if not is_log_file(uri, formats):
             continue
         parsed = parse_log_name(uri)
@@ -81,58 +79,6 @@ def _fill_from_headers(logs: list[EvalLogInfo]) -> None:
     for log, header in zip(logs, read_headers(logs)):
         if isinstance(header, EvalLog):
             log.task, log.task_id = header.eval.task, header.eval.task_id
-
-
-def _local_files(root: str, recursive: bool) -> list[tuple[str, int, float]]:
-    path = os.path.abspath(storage.local_path(root))
-    if not os.path.exists(path):
-        return []
-    if not os.path.isdir(path):
-        raise InspectCliError(f"{root}: not a directory")
-    out: list[tuple[str, int, float]] = []
-    stack = [path]
-    while stack:
-        folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=True):
-                    if recursive and not entry.name.startswith("."):
-                        stack.append(entry.path)
-                elif entry.is_file(follow_symlinks=True):
-                    st = entry.stat()
-                    out.append(("file://" + entry.path, st.st_size, st.st_mtime))
-    return out
-
-
-_OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"}
-
-
-def _remote_files(root: str, recursive: bool) -> list[tuple[str, int, float]]:
-    fs, path = storage.filesystem(root)
-    protocol = storage.scheme(root)
-    fs.invalidate_cache(path)  # a long-lived process lists again: see today's files
-    try:
-        if recursive:
-            entries: Iterable[dict[str, Any]] = fs.find(path, detail=True).values()
-        else:
-            entries = fs.ls(path, detail=True)
-    except FileNotFoundError:
-        entries = []
-    out = []
-    for entry in entries:
-        if entry.get("type") != "file":
-            continue
-        info = storage._remote_info(entry["name"], entry)
-        out.append((f"{protocol}://{entry['name']}", info.size, info.mtime))
-    if not out and protocol in _OBJECT_STORES:
-        # An empty listing may hide an unknown bucket or missing credentials.
-        bucket = path.strip("/").split("/", 1)[0]
-        try:
-            with storage.errors(f"{protocol}://{bucket}"):
-                fs.ls(bucket)
-        except NotFoundError:
-            raise NotFoundError(f"{protocol}://{bucket}: no such bucket") from None
-    return out
 
 
 T = TypeVar("T")

@@ -57,7 +57,8 @@ def upgrade_v1_header(header: dict[str, Any]) -> dict[str, Any]:
 def _upgrade_v1_results(results: dict[str, Any]) -> dict[str, Any]:
     if "scorer" not in results and "metrics" not in results:
         return results
-    scorer = results.get("scorer") if isinstance(results.get("scorer"), dict) else {}
+    found = results.get("scorer")
+    scorer: dict[str, Any] = found if isinstance(found, dict) else {}
     name = scorer.get("name", UNNAMED_SCORER)
     score: dict[str, Any] = {"name": name, "scorer": name}
     for key, value in scorer.items():

@@ -63,7 +63,7 @@ def convert(value: Any, cls: type) -> Any:
             return msgspec.convert(value, cls)
         except msgspec.ValidationError:
             pass
-        obj = msgspec.convert(_cleaner(mi.type_info(cls))(value), cls)
+        obj: Any = msgspec.convert(_cleaner(mi.type_info(cls))(value), cls)
         _attach_value(obj, value)
         return obj
 

@@ -14,6 +14,7 @@ Timestamps stay strings: re-encoding a parsed datetime could change its text
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal, Union
 
 import msgspec
@@ -112,7 +113,7 @@ class _Tagged(LogStruct):
 
     @property
     def tag(self) -> str:
-        return self.__struct_config__.tag  # type: ignore[return-value]
+        return str(self.__struct_config__.tag)
 
 
 # ---------------------------------------------------------------------------
@@ -338,6 +339,44 @@ class ModelOutput(LogStruct):
 # Scores
 
 
+# Score values: the grades Inspect's scorers give, and what they count for.
+CORRECT, INCORRECT, PARTIAL, NOANSWER = "C", "I", "P", "N"
+
+_STRING_VALUES = {
+    CORRECT: 1.0,
+    INCORRECT: 0.0,
+    PARTIAL: 0.5,
+    NOANSWER: 0.0,
+    "yes": 1.0,
+    "true": 1.0,
+    "no": 0.0,
+    "false": 0.0,
+}
+
+
+def value_to_float(value: Any) -> float:
+    """A score value as a number: C/I/P/N grades, booleans, yes/no, numbers.
+
+    None (how logs before 0.3.50 stored NaN and Infinity) counts as NaN.
+    """
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        grade = _STRING_VALUES.get(text, _STRING_VALUES.get(text.lower()))
+        if grade is not None:
+            return grade
+        try:
+            return float(text)
+        except ValueError:
+            return 0.0
+    return 0.0
+
+
 class Score(LogStruct):
     value: Value
     answer: str | None = None
@@ -347,8 +386,6 @@ class Score(LogStruct):
 
     def as_float(self) -> float:
         """The value as a number (C=1, P=0.5, I=0, booleans, numbers, yes/no)."""
-        from ..scorer._metric import value_to_float
-
         return value_to_float(self.value)
 
     def as_str(self) -> str:

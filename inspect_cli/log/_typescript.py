@@ -9,21 +9,24 @@ JSON5 parser, or dump with --strict and expect the strings "NaN",
 
 from __future__ import annotations
 
+from typing import get_args
+
 import msgspec.inspect as mi
 
 from ._types import ChatMessage, Content, EvalLog, Event
 
 _ALIASES: dict[frozenset[type], str] = {}
 for _alias, _union in (("ChatMessage", ChatMessage), ("Content", Content), ("Event", Event)):
-    _ALIASES[frozenset(_union.__args__)] = _alias  # type: ignore[attr-defined]
+    _ALIASES[frozenset(get_args(_union))] = _alias
 
 
 def eval_log_typescript() -> str:
     """TypeScript declarations for EvalLog and every type it refers to."""
     root = mi.type_info(EvalLog)
+    assert isinstance(root, mi.StructType)
     interfaces: dict[str, str] = {}
     aliases: dict[str, str] = {}
-    pending: list[mi.StructType] = [root]  # type: ignore[list-item]
+    pending: list[mi.StructType] = [root]
     seen: set[type] = set()
 
     def ts(t: mi.Type) -> str:
@@ -40,7 +43,7 @@ def eval_log_typescript() -> str:
                     # The fallback for types a newer Inspect adds (OtherEvent,
                     # OtherContent) stays out of the union, so that narrowing on
                     # the tag (`if (e.event === "model")`) works.
-                    known = [m for m in t.types if m.tag != "__unknown__"]  # type: ignore[union-attr]
+                    known = [m for m in t.types if isinstance(m, mi.StructType) and m.tag != "__unknown__"]
                     aliases[alias] = " | ".join(ts(m) for m in known)
                 return alias
             return " | ".join(dict.fromkeys(ts(m) for m in t.types))

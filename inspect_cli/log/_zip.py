@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 import time
 import zlib
-from typing import IO, Literal, NamedTuple
+from typing import IO, Any, Literal, NamedTuple
 
 from ..errors import LogFormatError
 
@@ -31,7 +31,7 @@ _MAX32 = 0xFFFFFFFF
 _MAX16 = 0xFFFF
 
 
-def _zstandard():  # imported only when a zstd entry is met
+def _zstandard() -> Any:  # imported only when a zstd entry is met
     try:
         import zstandard
     except ImportError:  # pragma: no cover - a runtime dependency
@@ -270,6 +270,7 @@ class ZipWriter:
         self._entries: list[_Entry] = []
         self._records: list[bytes] = []  # central directory records, made once per entry
         self._offset = f.tell()
+        self._closed = False
         t = time.localtime()
         self._dos_time = (t.tm_hour << 11) | (t.tm_min << 5) | (t.tm_sec // 2)
         self._dos_date = ((max(t.tm_year, 1980) - 1980) << 9) | (t.tm_mon << 5) | t.tm_mday
@@ -285,6 +286,8 @@ class ZipWriter:
 
     def add_raw(self, name: str, method: int, crc: int, size: int, packed: bytes) -> None:
         """Add an entry already compressed with `method` (to copy entries between archives)."""
+        if self._closed:
+            raise ValueError("the archive's directory is written: continue_in() a copy to add more")
         entry = _Entry(
             name.encode("utf-8"),
             method,
@@ -315,13 +318,27 @@ class ZipWriter:
         self._offset += len(header) + len(entry.name) + len(extra) + len(packed)
         self._entries.append(entry)
 
-    def close(self) -> None:
-        """Write the central directory (the archive is unreadable before this).
+    @property
+    def data_end(self) -> int:
+        """Where the entries end (the directory, once written, follows)."""
+        return self._offset
 
-        More entries may be added afterwards, after this directory, which stays
-        valid until the next close() has written one that lists them all: a
-        writer stopped at any moment leaves a readable archive.
-        """
+    def continue_in(self, f: IO[bytes]) -> None:
+        """Carry on in `f`, which holds a copy of this archive's first
+        `data_end` bytes: later entries and the next `close()` go there.
+
+        This is how a log grows while its eval runs: each flush copies the
+        entries to a new file, adds the new ones and a directory listing all,
+        then renames the copy over the log, so the file on disk is always a
+        complete archive."""
+        f.seek(self._offset)
+        f.truncate()
+        self._f = f
+        self._closed = False
+
+    def close(self) -> None:
+        """Write the central directory and end records after the entries (the
+        archive is unreadable before this). Add more only after `continue_in`."""
         start = self._offset
         for e in self._entries[len(self._records) :]:
             self._records.append(_central_record(e))
@@ -336,7 +353,7 @@ class ZipWriter:
             b"PK\x05\x06", 0, 0, min(count, _MAX16), min(count, _MAX16), min(size, _MAX32), min(start, _MAX32), 0
         )
         self._f.write(out)
-        self._offset += len(out)
+        self._closed = True
 
 
 def _central_record(e: _Entry) -> bytes:

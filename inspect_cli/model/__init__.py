@@ -16,7 +16,8 @@ from ..log._types import (
     ModelUsage,
     ToolCall,
 )
-from ._model import Model, ModelAPI, ModelAPIError, get_model, modelapi
+from ._api import ModelAPI, ModelAPIError, modelapi
+from ._model import Model, get_model
 
 __all__ = [
     "ChatCompletionChoice",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import settings
 from ..log._types import (
     ChatCompletionChoice,
     ChatMessage,
@@ -16,8 +17,8 @@ from ..log._types import (
     ModelUsage,
     ToolCall,
 )
+from ._api import ModelAPIError, modelapi
 from ._http import HttpModelAPI
-from ._model import ModelAPIError, modelapi
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
@@ -34,8 +35,8 @@ _STOP_REASONS = {
 @modelapi("anthropic")
 class AnthropicAPI(HttpModelAPI):
     provider = "anthropic"
-    base_url_var = "ANTHROPIC_BASE_URL"
-    api_key_var = "ANTHROPIC_API_KEY"
+    base_url_var = settings.ANTHROPIC_BASE_URL
+    api_key_var = settings.ANTHROPIC_API_KEY
     default_base_url = DEFAULT_BASE_URL
     settings = (
         ("temperature", "temperature"),

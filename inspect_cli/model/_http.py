@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import os
 import random
 import time
 from typing import Any
 
-from ._model import ModelAPI, ModelAPIError
+from .. import settings
+from ._api import ModelAPI, ModelAPIError
 
 RETRYABLE = {408, 409, 425, 429, 500, 502, 503, 504, 529}
 DEFAULT_MAX_RETRIES = 10
@@ -105,7 +105,8 @@ def _backoff(attempt: int, retry_after: float | None) -> float:
 
     INSPECT_CLI_RETRY_DELAY scales the base delay (seconds; default 1).
     """
-    base = float(os.environ.get("INSPECT_CLI_RETRY_DELAY", "1"))
+    base = settings.get_float(settings.RETRY_DELAY)
+    base = 1.0 if base is None else base
     delay = random.uniform(0, min(60.0, base * 2**attempt))
     return max(delay, retry_after or 0.0)
 
@@ -150,8 +151,8 @@ class HttpModelAPI(ModelAPI):
 
     def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
         super().__init__(model_name, base_url, model_args)
-        self.base_url = (base_url or os.environ.get(self.base_url_var) or self.default_base_url).rstrip("/")
-        self.api_key = model_args.get("api_key") or os.environ.get(self.api_key_var)
+        self.base_url = (base_url or settings.get(self.base_url_var) or self.default_base_url).rstrip("/")
+        self.api_key = model_args.get("api_key") or settings.get(self.api_key_var)
         if not self.api_key and (self.key_needed_elsewhere or self.base_url == self.default_base_url):
             raise ModelAPIError(f"{self.api_key_var} is not set (needed for {self.provider}/ models)")
         self.extra_body = {k: v for k, v in model_args.items() if k != "api_key"}

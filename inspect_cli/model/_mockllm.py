@@ -24,7 +24,7 @@ from ..log._types import (
     ModelOutput,
     ModelUsage,
 )
-from ._model import ModelAPI, modelapi
+from ._api import ModelAPI, modelapi
 
 DEFAULT_OUTPUT = "Default output from mockllm/model"
 

@@ -4,66 +4,28 @@
 returns a ModelOutput. The provider is named by the part before the first
 '/'. Each model allows at most `max_connections` requests in flight (shared by
 every sample that uses it), and records its token usage and a ModelEvent in
-the sample being run (see `_eval/context.py`).
+the sample being run (see `_context.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from .. import settings
 from ..errors import InspectCliError
 from ..log._types import (
     ChatMessage,
     ChatMessageSystem,
     ChatMessageUser,
     GenerateConfig,
-    ModelCall,
     ModelEvent,
     ModelOutput,
     ModelUsage,
 )
-
-DEFAULT_MAX_CONNECTIONS = 10
-
-
-class ModelAPIError(InspectCliError):
-    """A model provider failed (after any retries); the message never holds secrets."""
-
-
-class ModelAPI:
-    """What a provider implements: one request, one output."""
-
-    def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
-        self.model_name = model_name
-        self.base_url = base_url
-        self.model_args = model_args
-
-    async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
-        raise NotImplementedError
-
-    def max_connections(self) -> int:
-        return DEFAULT_MAX_CONNECTIONS
-
-    async def close(self) -> None:
-        """Release connections (called when an eval ends)."""
-
-
-_PROVIDERS: dict[str, Callable[[str, str | None, dict[str, Any]], ModelAPI]] = {}
-
-
-def modelapi(name: str) -> Callable[[type[ModelAPI]], type[ModelAPI]]:
-    """Register a provider class under `name` (the prefix of model names)."""
-
-    def register(cls: type[ModelAPI]) -> type[ModelAPI]:
-        _PROVIDERS[name] = cls
-        return cls
-
-    return register
+from ._api import PROVIDERS, ModelAPI
 
 
 def _load_providers() -> None:
@@ -84,7 +46,9 @@ class Model:
         return f"Model({self.name!r})"
 
     def connections(self) -> int:
-        return _first(self.config.max_connections, _env_int("INSPECT_EVAL_MAX_CONNECTIONS"), self.api.max_connections())
+        return _first(
+            self.config.max_connections, settings.get_int(settings.MAX_CONNECTIONS), self.api.max_connections()
+        )
 
     def _limit(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -97,7 +61,7 @@ class Model:
         self, input: str | list[ChatMessage], config: GenerateConfig | None = None, **kwargs: Any
     ) -> ModelOutput:
         """Send `input` to the model; returns its output (after retries, if any)."""
-        from .._eval.context import current_sample
+        from ._context import current_sample
 
         messages: list[ChatMessage] = [ChatMessageUser(content=input)] if isinstance(input, str) else list(input)
         merged = merge_config(self.config, config)
@@ -177,16 +141,6 @@ def _first(*values: int | None) -> int:
     raise AssertionError("no value")
 
 
-def _env_int(name: str) -> int | None:
-    value = os.environ.get(name)
-    if not value:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise InspectCliError(f"{name} must be a whole number, not {value!r}") from None
-
-
 _MODELS: dict[tuple[str, str | None, str], Model] = {}
 
 
@@ -205,12 +159,12 @@ def get_model(
     if isinstance(model, Model):
         return model
     if model is None and config is None and base_url is None and not model_args:
-        from .._eval.context import active_model
+        from ._context import active_model
 
         active = active_model()
         if active is not None:
             return active  # inside an eval: the model being evaluated
-    name = model or os.environ.get("INSPECT_EVAL_MODEL")
+    name = model or settings.get(settings.EVAL_MODEL)
     if not name:
         raise InspectCliError(
             "no model given: pass --model (e.g. --model openai/gpt-4o-mini) or set INSPECT_EVAL_MODEL"
@@ -219,9 +173,9 @@ def get_model(
     if not sep or not model_name:
         raise InspectCliError(f"model '{name}' is not of the form provider/model (e.g. openai/gpt-4o-mini)")
     _load_providers()
-    factory = _PROVIDERS.get(provider)
+    factory = PROVIDERS.get(provider)
     if factory is None:
-        raise InspectCliError(f"unknown model provider '{provider}' (known: {', '.join(sorted(_PROVIDERS))})")
+        raise InspectCliError(f"unknown model provider '{provider}' (known: {', '.join(sorted(PROVIDERS))})")
     key = (name, base_url, repr(sorted(model_args.items())))
     cached = _MODELS.get(key)
     if cached is not None and config is None:

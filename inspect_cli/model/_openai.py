@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .. import settings
 from ..log._types import (
     ChatCompletionChoice,
     ChatMessage,
@@ -18,8 +19,8 @@ from ..log._types import (
     ModelUsage,
     ToolCall,
 )
+from ._api import ModelAPIError, modelapi
 from ._http import HttpModelAPI
-from ._model import ModelAPIError, modelapi
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 _STOP_REASONS = {
@@ -34,8 +35,8 @@ _STOP_REASONS = {
 @modelapi("openai")
 class OpenAIAPI(HttpModelAPI):
     provider = "openai"
-    base_url_var = "OPENAI_BASE_URL"
-    api_key_var = "OPENAI_API_KEY"
+    base_url_var = settings.OPENAI_BASE_URL
+    api_key_var = settings.OPENAI_API_KEY
     default_base_url = DEFAULT_BASE_URL
     key_needed_elsewhere = False  # local OpenAI-compatible servers often take none
     settings = (
@@ -78,10 +79,10 @@ def _message(message: ChatMessage) -> dict[str, Any]:
             elif isinstance(part, ContentImage):
                 parts.append({"type": "image_url", "image_url": {"url": part.image, "detail": part.detail}})
         out["content"] = parts
-    if message.role == "assistant" and getattr(message, "tool_calls", None):
+    if isinstance(message, ChatMessageAssistant) and message.tool_calls:
         out["tool_calls"] = [
             {"id": c.id, "type": "function", "function": {"name": c.function, "arguments": json.dumps(c.arguments)}}
-            for c in message.tool_calls  # type: ignore[union-attr]
+            for c in message.tool_calls
         ]
     if message.role == "tool":
         out["tool_call_id"] = getattr(message, "tool_call_id", None)

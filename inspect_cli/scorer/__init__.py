@@ -1,12 +1,8 @@
 """Scorers, metrics and epoch reducers."""
 
-from ..log._types import Score
+from ..log._types import CORRECT, INCORRECT, NOANSWER, PARTIAL, Score, value_to_float
 from ..solver._task_state import Target
 from ._metric import (
-    CORRECT,
-    INCORRECT,
-    NOANSWER,
-    PARTIAL,
     SampleScore,
     accuracy,
     mean,
@@ -15,7 +11,6 @@ from ._metric import (
     reducer,
     std,
     stderr,
-    value_to_float,
     var,
 )
 from ._results import ScorerResult, eval_scores, score_results

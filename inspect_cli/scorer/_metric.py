@@ -12,45 +12,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._registry import factory
-from ..log._types import Score
-
-CORRECT, INCORRECT, PARTIAL, NOANSWER = "C", "I", "P", "N"
-
-_STRING_VALUES = {
-    CORRECT: 1.0,
-    INCORRECT: 0.0,
-    PARTIAL: 0.5,
-    NOANSWER: 0.0,
-    "yes": 1.0,
-    "true": 1.0,
-    "no": 0.0,
-    "false": 0.0,
-}
+from ..log._types import Score, value_to_float
 
 Reducer = Callable[[Sequence[Any]], Any]
-
-
-def value_to_float(value: Any) -> float:
-    """A score value as a number: C/I/P/N grades, booleans, yes/no, numbers.
-
-    None (how logs before 0.3.50 stored NaN and Infinity) counts as NaN.
-    """
-    if value is None:
-        return math.nan
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip()
-        grade = _STRING_VALUES.get(text, _STRING_VALUES.get(text.lower()))
-        if grade is not None:
-            return grade
-        try:
-            return float(text)
-        except ValueError:
-            return 0.0
-    return 0.0
 
 
 class SampleScore:

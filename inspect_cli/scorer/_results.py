@@ -6,8 +6,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from ..log._types import EvalMetric, EvalSample, EvalSampleReductions, EvalSampleScore, EvalScore, Score
-from ._metric import SampleScore, metric_by_name, reducer, value_to_float
+from ..log._types import EvalMetric, EvalSample, EvalSampleReductions, EvalSampleScore, EvalScore, Score, value_to_float
+from ._metric import SampleScore, metric_by_name, reducer
 
 MetricSpec = str | tuple[str, dict[str, Any]]
 
@@ -40,7 +40,7 @@ def score_results(
         by_id.setdefault(sample.id, []).append(sample.scores[scorer])
         metadata.setdefault(sample.id, sample.metadata)
     reduce = reducer(epoch_reducer)
-    reductions = []
+    reductions: list[EvalSampleScore] = []
     for sample_id, scores in by_id.items():
         first = scores[0]
         reductions.append(
@@ -53,8 +53,8 @@ def score_results(
             )
         )
     scored = [
-        SampleScore(r, r.sample_id, metadata.get(r.sample_id))  # type: ignore[arg-type]
-        for r in reductions
+        SampleScore(r, sample_id, metadata.get(sample_id))
+        for sample_id, r in zip(by_id, reductions)
         if isinstance(r.value, dict) or not math.isnan(value_to_float(r.value))
     ]
     computed = {}
@@ -63,7 +63,7 @@ def score_results(
         computed[name.rsplit("/", 1)[-1]] = metric_by_name(name, params)(scored)
     return ScorerResult(
         scorer=scorer,
-        reduced={r.sample_id: r.value for r in reductions},  # type: ignore[misc]
+        reduced={sample_id: r.value for sample_id, r in zip(by_id, reductions)},
         reductions=reductions,
         scored_samples=len(scored),
         unscored_samples=len(reductions) - len(scored),

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from .._registry import factory, name_of
-from ..log._types import Score
+from ..log._types import CORRECT, INCORRECT, PARTIAL, Score
 from ..solver._task_state import Target, TaskState
-from ._metric import CORRECT, INCORRECT, PARTIAL, MetricFn, accuracy, stderr
+from ._metric import MetricFn, accuracy, stderr
 
 Scorer = Callable[[TaskState, Target], Awaitable[Score]]
 METRICS_ATTR = "__inspect_cli_metrics__"
@@ -153,7 +153,10 @@ def pattern(pattern: str, ignore_case: bool = True, match_all: bool = False) -> 
         if found is None:
             return Score(value=INCORRECT, explanation="Answer not found in model output: " + completion)
         groups = [g for g in (found.groups() or (found.group(0),)) if g is not None]
-        norm = (lambda s: s.strip().lower()) if ignore_case else (lambda s: s.strip())
+
+        def norm(text: str) -> str:
+            return text.strip().lower() if ignore_case else text.strip()
+
         targets = {norm(t) for t in target}
         hits = [norm(g) in targets for g in groups]
         ok = all(hits) if match_all else any(hits)

@@ -34,7 +34,7 @@ def chain(*solvers: Solver | list[Solver]) -> Solver:
                 break
         return state
 
-    solve.__inspect_cli_chain__ = flat
+    setattr(solve, "__inspect_cli_chain__", flat)  # noqa: B010  (read back by plan_steps)
     return tag(solve, "chain")
 
 

@@ -18,7 +18,7 @@ class Target(Sequence[str]):
     def text(self) -> str:
         return "".join(self.target)
 
-    def __getitem__(self, index: int) -> str:  # type: ignore[override]
+    def __getitem__(self, index: int) -> str:  # type: ignore[override]  # no slices: a target is read by index
         return self.target[index]
 
     def __len__(self) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from .. import config, storage
+from .. import settings, storage
 from ..errors import ForbiddenError, InspectCliError, SampleNotFoundError
 from ..log._dump import dump_eval_log
 from ..log._file import read_eval_log_sample, read_eval_log_sample_summaries
@@ -38,7 +38,7 @@ class ViewApi:
     """The viewer's data, for one log dir."""
 
     def __init__(self, log_dir: str | os.PathLike[str] | None = None, recursive: bool = True) -> None:
-        root = config.log_dir(log_dir)
+        root = settings.log_dir(log_dir)
         self.local = storage.is_local(root)
         if self.local:
             path = os.path.abspath(storage.local_path(root))

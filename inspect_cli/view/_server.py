@@ -32,11 +32,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+from .. import settings
 from ..errors import ForbiddenError, InspectCliError, NotFoundError, SampleNotFoundError
 from ..log import _codec
 from ._api import ViewApi
 
-TOKEN_VAR = "INSPECT_VIEW_AUTHORIZATION_TOKEN"
+TOKEN_VAR = settings.VIEW_TOKEN
 _CSP = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; "
     "style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -98,7 +99,8 @@ class ViewServer:
         trusted_hosts: list[str] | None = None,
         allow_unauthenticated: bool = False,
     ) -> None:
-        self.authorization = authorization if authorization is not None else os.environ.get(TOKEN_VAR) or None
+        settings.load_dotenv()
+        self.authorization = authorization if authorization is not None else settings.get(TOKEN_VAR)
         self.loopback = is_loopback(host)
         check_exposure(host, self.authorization, allow_unauthenticated)
         # Host headers accepted besides loopback names (a tunnel or proxy's name).

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import BINARY
-from helpers import load_json
+from support.cli_runner import BINARY
+from support.helpers import load_json
 
 pytestmark = pytest.mark.skipif(not BINARY, reason="no binary: scripts/test builds it (INSPECT_CLI_BINARY)")
 

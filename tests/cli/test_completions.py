@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import BINARY
+from support.cli_runner import BINARY
 
 ROOT = Path(__file__).resolve().parents[2]
 

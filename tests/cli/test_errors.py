@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import MODES, run_inspect
-from helpers import FIXTURES, load_json
+from support.cli_runner import MODES, run_inspect
+from support.helpers import FIXTURES, load_json
 
 GOOD = FIXTURES / "v0.3.285/logs/2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval"
 

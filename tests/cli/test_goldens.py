@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from cli_runner import MODES, run_inspect
-from helpers import VERSIONS, differences, golden_commands, is_empty_default, load_json
+from support.cli_runner import MODES, run_inspect
+from support.helpers import VERSIONS, differences, golden_commands, is_empty_default, load_json
 
 LIST_COMMANDS = (["log", "list"], ["list", "logs"])
 DUMP_COMMANDS = (["log", "dump"], ["info", "log-file"])

@@ -13,8 +13,8 @@ import pytest
 
 from inspect_cli.log import EvalLog, EvalMetric, EvalResults, EvalScore, EvalSpec, read_eval_log, write_eval_log
 
-from cli_runner import MODES, run_inspect
-from helpers import FIXTURES, load_json
+from support.cli_runner import MODES, run_inspect
+from support.helpers import FIXTURES, load_json
 
 V285 = FIXTURES / "v0.3.285/logs"
 EXTREMES = V285 / "more/2026-11-28T06-09-47-00-00_arith-extremes_M2YXeAEUb3umeeXsc45thT.json"

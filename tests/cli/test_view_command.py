@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_runner import BINARY, MODES, clean_env, run_inspect
+from support.cli_runner import BINARY, MODES, clean_env, run_inspect
 
 SERVING_MODES = [m for m in MODES if m != "inprocess"]
 

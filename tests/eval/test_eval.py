@@ -18,7 +18,7 @@ from inspect_cli.log import list_eval_logs, read_eval_log
 from inspect_cli.scorer import choice, includes, match, model_graded_qa
 from inspect_cli.solver import chain_of_thought, generate, multiple_choice, prompt_template, system_message
 
-from cli_runner import MODES, clean_env, run_inspect, start_inspect, wait_for_samples
+from support.cli_runner import MODES, clean_env, run_inspect, start_inspect, wait_for_samples
 
 TASKS = Path(__file__).parent / "tasks"
 INSPECT_TASKS = TASKS / "inspect_tasks.py"  # written for Inspect: runs under the CLI

@@ -12,9 +12,9 @@ import pytest
 from inspect_cli import eval
 from inspect_cli.log import read_eval_log
 
-import inspect_ai_summary
-from inspect_ai_env import inspect_ai_python
-from inspect_ai_summary import summary
+from support import inspect_ai_summary
+from support.inspect_ai_env import inspect_ai_python
+from support.inspect_ai_summary import summary
 
 TASKS = Path(__file__).parent / "tasks" / "native_tasks.py"
 

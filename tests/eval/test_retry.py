@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from inspect_cli import eval, eval_retry
-from inspect_cli._eval.retry import reusable_samples
+from inspect_cli._engine.selection import reusable_samples
 from inspect_cli.log import EvalError, EvalSample, list_eval_logs, read_eval_log
 
-from cli_runner import MODES, run_inspect, start_inspect, wait_for_samples
+from support.cli_runner import MODES, run_inspect, start_inspect, wait_for_samples
 
 TASKS = Path(__file__).parent / "tasks" / "retry_tasks.py"
 
@@ -197,7 +197,7 @@ def test_retry_on_s3(in_tmp: Path, s3: str, monkeypatch: pytest.MonkeyPatch) -> 
 def test_retried_log_is_read_by_inspect_ai(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
-    from inspect_ai_env import inspect_ai_python
+    from support.inspect_ai_env import inspect_ai_python
 
     monkeypatch.setenv("FAIL_SAMPLE", "q03")
     [failed] = eval(
@@ -209,7 +209,7 @@ def test_retried_log_is_read_by_inspect_ai(in_tmp: Path, monkeypatch: pytest.Mon
     )
     monkeypatch.delenv("FAIL_SAMPLE")
     [retried] = eval_retry(failed.location, display="none")
-    import inspect_ai_summary
+    from support import inspect_ai_summary
 
     script = Path(inspect_ai_summary.__file__)
     run = subprocess.run([str(inspect_ai_python()), str(script), retried.location], capture_output=True, text=True)

@@ -11,8 +11,8 @@ import pytest
 
 from inspect_cli.log import read_eval_log, write_eval_log
 
-from helpers import FIXTURES, manifest_entries
-from inspect_ai_env import inspect_ai_python
+from support.helpers import FIXTURES, manifest_entries
+from support.inspect_ai_env import inspect_ai_python
 
 READABLE = [(v, e) for v, e in manifest_entries() if e["readable_by_inspect_ai"]]
 
@@ -31,7 +31,7 @@ def comparisons(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str
             jobs.append([str(src), str(copy)])
     jobs_file = out / "jobs.json"
     jobs_file.write_text(json.dumps(jobs))
-    script = Path(__file__).with_name("inspect_ai_compare.py")
+    script = Path(__file__).parents[1] / "support" / "inspect_ai_compare.py"
     run = subprocess.run([str(python), str(script), str(jobs_file)], capture_output=True, text=True, check=True)
     return {(r["original"], Path(r["copy"]).suffix, r["header_only"]): r["differences"] for r in json.loads(run.stdout)}
 

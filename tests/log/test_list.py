@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from inspect_cli import config
+from inspect_cli import settings
 from inspect_cli.log._list import is_log_file, list_eval_logs, retryable_eval_logs
 from inspect_cli.log._names import parse_log_name
 
-from helpers import load_json
+from support.helpers import load_json
 
 
 def _names(logs: list, root: Path) -> list[str]:
@@ -108,27 +108,27 @@ def test_log_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     (project / "sub" / "deeper").mkdir(parents=True)
     (project / ".env").write_text("INSPECT_LOG_DIR=./from-dotenv\nOTHER_SETTING=from-dotenv\n")
     monkeypatch.chdir(project / "sub" / "deeper")
-    config.reset_dotenv()
+    settings.reset_dotenv()
     # .env found upward; relative to the .env file's folder, not the cwd
-    assert config.log_dir() == str(project / "from-dotenv")
+    assert settings.log_dir() == str(project / "from-dotenv")
     assert os.environ["OTHER_SETTING"] == "from-dotenv"  # the whole file is loaded
     # the environment wins over .env, read when used (set at run time)
     monkeypatch.setenv("INSPECT_LOG_DIR", "from-env")
-    assert config.log_dir() == "from-env"
+    assert settings.log_dir() == "from-env"
     # an explicit log dir wins over both
-    assert config.log_dir("explicit") == "explicit"
+    assert settings.log_dir("explicit") == "explicit"
     monkeypatch.delenv("INSPECT_LOG_DIR")
     monkeypatch.chdir(tmp_path)
-    config.reset_dotenv()
-    assert config.log_dir() == "logs"
+    settings.reset_dotenv()
+    assert settings.log_dir() == "logs"
 
 
 def test_dotenv_never_overrides_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".env").write_text("INSPECT_LOG_DIR=dotenv-logs\nAWS_REGION=from-dotenv\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AWS_REGION", "from-shell")
-    config.reset_dotenv()
-    config.load_dotenv()
+    settings.reset_dotenv()
+    settings.load_dotenv()
     assert os.environ["AWS_REGION"] == "from-shell"
 
 

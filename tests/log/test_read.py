@@ -21,7 +21,7 @@ from inspect_cli.log import (
     read_eval_log_samples,
 )
 
-from helpers import FIXTURES, entry_id, manifest_entries, raw_log
+from support.helpers import FIXTURES, entry_id, manifest_entries, raw_log
 
 ENTRIES = manifest_entries()
 

@@ -10,7 +10,7 @@ import pytest
 
 from inspect_cli.log._schema import eval_log_schema
 
-from helpers import FIXTURES, entry_id, manifest_entries, raw_log
+from support.helpers import FIXTURES, entry_id, manifest_entries, raw_log
 
 SCHEMA = eval_log_schema()
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -73,8 +73,8 @@ def test_an_unknown_event_cannot_pose_as_a_known_type() -> None:
 
 
 def test_cli_prints_the_schema(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from cli_runner import run_inspect
-    from helpers import load_json
+    from support.cli_runner import run_inspect
+    from support.helpers import load_json
 
     for args in (["log", "schema"], ["info", "log-schema"]):
         result = run_inspect("inprocess", args, tmp_path)

@@ -9,8 +9,8 @@ import pytest
 
 from inspect_cli.log._typescript import eval_log_typescript
 
-from cli_runner import run_inspect
-from node_env import tsc
+from support.cli_runner import run_inspect
+from support.node_env import tsc
 
 GOOD = """
 import type { EvalLog, Event, ModelEvent } from "./log";

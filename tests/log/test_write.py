@@ -27,7 +27,15 @@ from inspect_cli.log import (
 )
 from inspect_cli.log._names import log_file_name
 
-from helpers import FIXTURES, differences, entry_id, is_empty_default, manifest_entries, raw_log, zip_json_entries
+from support.helpers import (
+    FIXTURES,
+    differences,
+    entry_id,
+    is_empty_default,
+    manifest_entries,
+    raw_log,
+    zip_json_entries,
+)
 
 V2_ENTRIES = [item for item in manifest_entries() if item[1]["log_version"] == 2]
 
@@ -217,12 +225,12 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytes
     out = tmp_path / "log.eval"
     write_eval_log(log, out)
     before = out.read_bytes()
-    from inspect_cli.log import _eval
+    from inspect_cli.log import _format_eval
 
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(_eval, "summary", boom)
+    monkeypatch.setattr(_format_eval, "summary", boom)
     with pytest.raises(RuntimeError):
         write_eval_log(log, out)
     assert out.read_bytes() == before

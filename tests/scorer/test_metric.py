@@ -9,7 +9,7 @@ import pytest
 from inspect_cli.log import Score, read_eval_log
 from inspect_cli.scorer import SampleScore, accuracy, mean, reducer, score_results, stderr, value_to_float
 
-from helpers import FIXTURES, entry_id, manifest_entries
+from support.helpers import FIXTURES, entry_id, manifest_entries
 
 # bootstrap_std (0.3.17/0.3.18's default) resamples at random: not recomputable.
 RANDOM_METRICS = {"bootstrap_std"}

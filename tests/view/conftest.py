@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from view_helpers import ViewDir, make_view_dir
+from support.view_helpers import ViewDir, make_view_dir
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from inspect_cli.log._dump import dump_eval_log
 from inspect_cli.log._file import read_eval_log_sample_summaries
 from inspect_cli.view import ViewApi
 
-from helpers import load_json, zip_json_entries
-from view_helpers import SECRET, ViewDir
+from support.helpers import load_json, zip_json_entries
+from support.view_helpers import SECRET, ViewDir
 
 SUCCESS_EVAL = "2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval"
 SUCCESS_JSON = "more/2026-11-28T06-09-47-00-00_arith-extremes_M2YXeAEUb3umeeXsc45thT.json"
@@ -154,15 +154,15 @@ def test_summaries_of_json_logs_are_derived_from_the_samples(view_dir: ViewDir) 
 
 def test_summaries_of_an_eval_log_without_any_are_derived(tmp_path: Path, view_dir: ViewDir) -> None:
     log = read_eval_log(view_dir.root / SUCCESS_EVAL)
-    from inspect_cli.log import _eval, _tree
+    from inspect_cli.log import _format_eval, _tree
     from inspect_cli.log._zip import ZipWriter
 
     with open(tmp_path / "bare.eval", "wb") as f:  # an archive with samples but no summaries
         writer = ZipWriter(f)
         header = _tree.to_tree(log, exclude=("samples",))
         for sample in log.samples or []:
-            writer.add(_eval.sample_entry(sample.id, sample.epoch), json.dumps(_tree.to_tree(sample)).encode())
-        writer.add(_eval.HEADER, json.dumps(header).encode())
+            writer.add(_format_eval.sample_entry(sample.id, sample.epoch), json.dumps(_tree.to_tree(sample)).encode())
+        writer.add(_format_eval.HEADER, json.dumps(header).encode())
         writer.close()
     summaries = read_eval_log_sample_summaries(tmp_path / "bare.eval")
     assert [s["id"] for s in summaries] == [s.id for s in log.samples or []]

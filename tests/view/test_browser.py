@@ -18,8 +18,8 @@ import pytest
 from inspect_cli.log import read_eval_log, write_eval_log
 from inspect_cli.view import ViewApi, ViewServer
 
-from cli_runner import clean_env
-from view_helpers import ViewDir
+from support.cli_runner import clean_env
+from support.view_helpers import ViewDir
 
 TIMEOUT_MS = 20_000
 NATIVE_TASKS = Path(__file__).parents[1] / "eval" / "tasks" / "native_tasks.py"

@@ -16,8 +16,8 @@ from inspect_cli.log import read_eval_log, write_eval_log
 from inspect_cli.log._dump import dump_eval_log
 from inspect_cli.view import ViewServer
 
-from helpers import load_json
-from view_helpers import SECRET, ViewDir, raw_get
+from support.helpers import load_json
+from support.view_helpers import SECRET, ViewDir, raw_get
 
 SUCCESS_EVAL = "2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval"
 SUCCESS_JSON = "more/2026-11-28T06-09-47-00-00_arith-extremes_M2YXeAEUb3umeeXsc45thT.json"
@@ -235,5 +235,5 @@ def test_a_trusted_host_name_is_answered(view_dir: ViewDir) -> None:
 def test_an_unknown_bucket_fails_before_serving(s3: str) -> None:
     from inspect_cli.errors import NotFoundError
 
-    with pytest.raises(NotFoundError, match="s3://no-such-bucket-here: no such bucket"):
+    with pytest.raises(NotFoundError, match="s3://no-such-bucket-here: bucket not found"):
         ViewServer("s3://no-such-bucket-here/logs", port=0)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 INSPECT_AI_VERSION = "0.3.285"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def inspect_ai_python() -> Path:

@@ -28,17 +28,17 @@ class Result:
 def run_inspect(mode: str, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Result:
     """Run `inspect ARGS` from `cwd` with extra environment variables `env`."""
     if mode == "inprocess":
-        from inspect_cli import config
+        from inspect_cli import settings
         from inspect_cli.cli import app
 
         old = os.getcwd()
         os.chdir(cwd)
-        config.reset_dotenv()
+        settings.reset_dotenv()
         try:
             result = CliRunner().invoke(app, args, env=env, catch_exceptions=False)
         finally:
             os.chdir(old)
-            config.reset_dotenv()
+            settings.reset_dotenv()
         return Result(result.exit_code, result.stdout, result.stderr)
     if mode in ("subprocess", "binary"):
         full_env = clean_env(COLUMNS="80", **(env or {}))

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / ".cache" / "node"
 PACKAGES = ["typescript@5.9.3", "json5@2.2.3", "@types/node@20"]
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import os
 import signal
 import threading
 import time
@@ -21,12 +20,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import __version__, config
+from .. import __version__, settings
 from .._ids import short_uuid
 from .._registry import jsonable, name_of, params_of
 from ..dataset import Sample
-from ..errors import InspectCliError
+from ..errors import InspectCliError, UsageError
+from ..log._file import FORMATS
 from ..log._types import (
+    ChatMessage,
     ChatMessageUser,
     ErrorEvent,
     EvalConfig,
@@ -47,13 +48,14 @@ from ..log._types import (
     SampleInitEvent,
     ScoreEvent,
 )
+from ..model._context import SampleContext, enter_sample, exit_sample, set_active_model
 from ..model._model import Model, get_model, merge_config
 from ..scorer._results import eval_scores
 from ..scorer._scorers import metrics_of
 from ..solver._solvers import plan_steps, step_record
 from ..solver._task_state import Target, TaskState
-from .context import SampleContext, enter_sample, exit_sample, set_active_model
 from .display import Display, warn
+from .selection import id_of, reusable_samples, select_samples
 from .task import Task, resolve_tasks
 from .writer import LogWriter, default_buffer, free_location
 
@@ -73,10 +75,12 @@ class EvalOptions:
         self.model: str | Model | None = values.pop("model", None)
         self.model_base_url: str | None = values.pop("model_base_url", None)
         self.model_args: dict[str, Any] = values.pop("model_args", None) or {}
-        self.log_dir: str = config.log_dir(values.pop("log_dir", None))
-        self.log_format: str = values.pop("log_format", None) or os.environ.get("INSPECT_LOG_FORMAT") or "eval"
-        if self.log_format not in ("eval", "json"):
-            raise InspectCliError(f"log format must be eval or json, not {self.log_format!r}")
+        self.log_dir: str = settings.log_dir(values.pop("log_dir", None))
+        self.log_format: str = (
+            values.pop("log_format", None) or settings.get_choice(settings.LOG_FORMAT, list(FORMATS)) or "eval"
+        )
+        if self.log_format not in FORMATS:
+            raise UsageError(f"log format must be {' or '.join(FORMATS)}, not {self.log_format!r}")
         self.limit: int | tuple[int, int] | None = values.pop("limit", None)
         sample_id = values.pop("sample_id", None)
         self.sample_id: list[int | str] | None = (
@@ -110,6 +114,7 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
     max_retries, timeout, log_buffer, display, message_limit, token_limit,
     time_limit, tags, metadata, and generation settings (temperature, ...).
     """
+    settings.load_dotenv()
     opts = EvalOptions(**options)
     capture = LogCapture()
     capture.start()  # task functions may log while they build their tasks
@@ -195,30 +200,12 @@ def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-def _samples(task: Task, options: EvalOptions) -> tuple[list[Sample], bool]:
-    """The samples to run, and whether any got an automatic id (1..N, in dataset order)."""
-    samples = list(task.dataset)
-    assigned = False
-    for index, sample in enumerate(samples, start=1):
-        if sample.id is None:
-            sample.id = index
-            assigned = True
-    if options.sample_id is not None:
-        wanted = {str(i) for i in options.sample_id}
-        samples = [s for s in samples if str(s.id) in wanted]
-    if isinstance(options.limit, int):
-        samples = samples[: options.limit]
-    elif isinstance(options.limit, tuple):
-        samples = samples[options.limit[0] : options.limit[1]]
-    return samples, assigned
-
-
 def _epochs(task: Task, options: EvalOptions) -> tuple[int, str | None]:
     from .task import Epochs
 
     epochs = options.epochs if options.epochs is not None else task.epochs
     if isinstance(epochs, Epochs):
-        return epochs.epochs, (epochs.reducer or [None])[0]
+        return epochs.epochs, epochs.reducer[0] if epochs.reducer else None
     if isinstance(epochs, int):
         reducer = task.epochs.reducer[0] if task.epochs and task.epochs.reducer else None
         return epochs, reducer
@@ -255,19 +242,17 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
         **options.model_args,
     )
     set_active_model(model)
-    samples, ids_assigned = _samples(task, options)
+    samples, ids_assigned = select_samples(list(task.dataset), options.sample_id, options.limit)
     reuse: dict[tuple[str, int], EvalSample] = {}
     if options.retry_of is not None:
-        from .retry import reusable_samples
-
         reuse, why = reusable_samples(
-            options.retry_of.samples, [s.id for s in samples], ids_assigned, task.dataset.shuffled
-        )  # type: ignore[misc]
+            options.retry_of.samples, [id_of(s) for s in samples], ids_assigned, task.dataset.shuffled
+        )
         if why:
             warn(why)
     epochs, reducer = _epochs(task, options)
     max_connections = model.connections()
-    max_samples = options.max_samples or _env_int("INSPECT_EVAL_MAX_SAMPLES") or max_connections + 1
+    max_samples = options.max_samples or settings.get_int(settings.MAX_SAMPLES) or max_connections + 1
     fail_on_error = options.fail_on_error if options.fail_on_error is not None else task.fail_on_error
     buffer = options.log_buffer or default_buffer(options.log_dir)
     scorers = _scorer_specs(task)
@@ -292,7 +277,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
                 name=task.dataset.name,
                 location=task.dataset.location,
                 samples=len(task.dataset),
-                sample_ids=[s.id for s in samples],  # type: ignore[misc]
+                sample_ids=[id_of(s) for s in samples],
                 shuffled=task.dataset.shuffled,
             ),
             model=model.name,
@@ -301,7 +286,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
             model_args=redact(options.model_args),
             config=EvalConfig(
                 limit=options.limit if isinstance(options.limit, int) else None,
-                sample_id=options.sample_id,  # type: ignore[arg-type]
+                sample_id=options.sample_id,
                 epochs=epochs,
                 epochs_reducer=[reducer] if reducer else None,
                 fail_on_error=fail_on_error if fail_on_error is not None else True,
@@ -375,8 +360,8 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
     failed = _failed(fail_on_error, len(errors), total) and not cancelled
     log.status = "cancelled" if cancelled else "error" if failed else "success"
     if failed:
-        first = next((e for e in errors if not e.error.message.startswith("CancelledError")), errors[0])  # type: ignore[union-attr]
-        log.error = first.error
+        reported = [e.error for e in errors if e.error is not None]
+        log.error = next((e for e in reported if not e.message.startswith("CancelledError")), reported[0])
     completed = [s for s in done if s.error is None]
     if not failed:
         scores, reductions = eval_scores(_ordered(done, samples), scorers, reducer)
@@ -414,14 +399,6 @@ async def _close(model: Model) -> None:
         pass
 
 
-def _env_int(name: str) -> int | None:
-    value = os.environ.get(name)
-    try:
-        return int(value) if value else None
-    except ValueError:
-        raise InspectCliError(f"{name} must be a whole number, not {value!r}") from None
-
-
 class _LimitExceeded(Exception):
     def __init__(self, kind: str, limit: float, message: str) -> None:
         super().__init__(message)
@@ -446,11 +423,13 @@ async def _run_sample(
     token = enter_sample(context)
     started_at = _now()
     started = time.monotonic()
-    messages = [ChatMessageUser(content=sample.input)] if isinstance(sample.input, str) else list(sample.input)
+    messages: list[ChatMessage] = (
+        [ChatMessageUser(content=sample.input)] if isinstance(sample.input, str) else list(sample.input)
+    )
     target = Target(sample.target)
     state = TaskState(
         model=model.name,
-        sample_id=sample.id,  # type: ignore[arg-type]
+        sample_id=id_of(sample),
         epoch=epoch,
         input=sample.input,
         messages=messages,
@@ -516,7 +495,7 @@ async def _run_sample(
         exit_sample(token)
     elapsed = time.monotonic() - started
     return EvalSample(
-        id=sample.id,  # type: ignore[arg-type]
+        id=id_of(sample),
         epoch=epoch,
         input=sample.input,
         target=sample.target,

@@ -14,44 +14,13 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from .. import storage
+from .. import settings, storage
 from ..errors import InspectCliError
 from ..log._file import read_eval_log
-from ..log._types import EvalLog, EvalSample
+from ..log._types import EvalLog
 from .display import warn
 from .run import REDACTED, EvalOptions, eval_async, run_coroutine
 from .task import Epochs, resolve_tasks
-
-SampleKey = tuple[str, int]
-
-
-def reusable_samples(
-    previous: Sequence[EvalSample] | None,
-    current_ids: Sequence[int | str],
-    ids_were_assigned: bool,
-    shuffled: bool,
-) -> tuple[dict[SampleKey, EvalSample], str | None]:
-    """The samples of a previous run that a retry can keep, and why not, if none.
-
-    A sample is kept when it finished without error and its (id, epoch) is
-    one the task still has. Ids given to samples automatically (1..N) only
-    name the same sample again if the order is the same: when the dataset is
-    shuffled and any sample relied on an automatic id, nothing is kept.
-    """
-    if not previous:
-        return {}, None
-    if shuffled and ids_were_assigned:
-        return {}, (
-            "the dataset is shuffled and some samples have no id, so samples cannot be matched "
-            "to the previous run: all samples will run again (give samples ids to avoid this)"
-        )
-    wanted = {str(i) for i in current_ids}
-    keep: dict[SampleKey, EvalSample] = {}
-    for sample in previous:
-        key = (str(sample.id), sample.epoch)
-        if sample.error is None and key[0] in wanted:
-            keep[key] = sample
-    return keep, None
 
 
 def eval_retry(
@@ -66,7 +35,8 @@ def eval_retry(
     display: str | None = None,
 ) -> list[EvalLog]:
     """Retry evals from their logs (paths, URLs or EvalLogs); returns the new logs."""
-    items = list(tasks) if isinstance(tasks, (list, tuple)) else [tasks]
+    settings.load_dotenv()
+    items: list[Any] = list(tasks) if isinstance(tasks, (list, tuple)) else [tasks]
     logs = []
     for item in items:
         previous = item if isinstance(item, EvalLog) else read_eval_log(os.fspath(item))

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).parent / "fixtures" / "inspect-logs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "inspect-logs"
 VERSIONS = sorted(p.name for p in FIXTURES.glob("v*"))
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import IO, Any
 
 import msgspec
 
@@ -178,22 +178,90 @@ def summary(sample: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def encode_to(log: EvalLog, f: Any, compression: Compression = "deflate") -> None:
-    header = _tree.to_tree(log, exclude=("samples", "reductions"))
-    writer = ZipWriter(f, compression)
-    writer.add(START, _codec.dumps({k: header[k] for k in ("version", "eval", "plan") if k in header}))
-    summaries = []
-    for sample in log.samples or []:
-        tree = _tree.to_tree(sample)
-        writer.add(sample_entry(sample.id, sample.epoch), _codec.dumps(tree))
-        summaries.append(summary(tree))
-    writer.add(SUMMARIES, _codec.dumps(summaries))
-    if log.reductions is not None:
-        writer.add(REDUCTIONS, _codec.dumps([_tree.to_tree(r) for r in log.reductions]))
-    writer.add(HEADER, _codec.dumps(header))
-    writer.close()
+class Archive:
+    """Writes an `.eval` archive in Inspect's layout to a binary file: the
+    start entry, samples (with a journal entry of their summaries per flush),
+    then the closing entries. The one place that knows the layout."""
+
+    def __init__(self, f: IO[bytes], compression: Compression = "deflate") -> None:
+        self.zip = ZipWriter(f, compression)
+        self.summaries: list[dict[str, Any]] = []
+        self._flushes = 0
+
+    def start(self, log: EvalLog) -> None:
+        header = _tree.to_tree(log, exclude=("samples", "reductions", "status", "results", "stats"))
+        self.zip.add(START, _codec.dumps({k: header[k] for k in ("version", "eval", "plan") if k in header}))
+
+    def add_samples(self, samples: Sequence[EvalSample], journal: bool) -> None:
+        """The samples' entries; with `journal`, also `_journal/summaries/<n>.json`
+        (what a running eval's readers list before `summaries.json` exists)."""
+        summaries = []
+        for sample in samples:
+            tree = _tree.to_tree(sample)
+            self.zip.add(sample_entry(sample.id, sample.epoch), _codec.dumps(tree))
+            summaries.append(summary(tree))
+        self.summaries.extend(summaries)
+        if journal and summaries:
+            self._flushes += 1
+            self.zip.add(f"_journal/summaries/{self._flushes}.json", _codec.dumps(summaries))
+
+    def end(self, log: EvalLog) -> None:
+        """The closing entries (summaries, reductions, header), then the directory."""
+        self.zip.add(SUMMARIES, _codec.dumps(self.summaries))
+        if log.reductions is not None:
+            self.zip.add(REDUCTIONS, _codec.dumps([_tree.to_tree(r) for r in log.reductions]))
+        self.zip.add(HEADER, _codec.dumps(_tree.to_tree(log, exclude=("samples", "reductions"))))
+        self.zip.close()
 
 
 def write_log(log: EvalLog, url: str, compression: Compression = "deflate") -> None:
     with storage.atomic_write(url) as f:
-        encode_to(log, f, compression)
+        archive = Archive(f, compression)
+        archive.start(log)
+        archive.add_samples(log.samples or [], journal=False)
+        archive.end(log)
+
+
+class LogFile:
+    """An `.eval` log written while its eval runs, at a local path.
+
+    Every step leaves a complete archive on disk, readable by Inspect and
+    `unzip`: the entries written so far are copied (not recompressed) to a
+    temporary file beside the log, the new entries and a directory listing
+    them all are added, and the copy is renamed over the log. A crash loses
+    only the samples since the last flush; the log appears once it is valid.
+    """
+
+    def __init__(self, path: str, compression: Compression = "deflate") -> None:
+        self.path = path
+        self._compression = compression
+        self._archive: Archive | None = None
+
+    def start(self, log: EvalLog) -> None:
+        """Create the log; FileExistsError if its name is taken (never replaced)."""
+        with storage.local_replacement(self.path, exclusive=True) as f:
+            self._archive = Archive(f, self._compression)
+            self._archive.start(log)
+            self._archive.zip.close()
+
+    def flush(self, samples: Sequence[EvalSample]) -> None:
+        """Add finished samples (and a journal entry of their summaries)."""
+        with self._step() as archive:
+            archive.add_samples(samples, journal=True)
+            archive.zip.close()
+
+    def finish(self, log: EvalLog, samples: Sequence[EvalSample]) -> None:
+        """Add the last samples and the closing entries: the log is complete."""
+        with self._step(durable=True) as archive:
+            archive.add_samples(samples, journal=True)
+            archive.end(log)
+
+    @contextlib.contextmanager
+    def _step(self, durable: bool = False) -> Iterator[Archive]:
+        archive = self._archive
+        if archive is None:
+            raise RuntimeError("LogFile.start() was not called")
+        with storage.local_replacement(self.path, durable=durable) as f:
+            storage.copy_local_prefix(self.path, f, archive.zip.data_end)
+            archive.zip.continue_in(f)
+            yield archive

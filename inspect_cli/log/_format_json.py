@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -94,6 +94,12 @@ class _Document:
 _WS = re.compile(r"[ \t\n\r]*")
 
 
+def _skip_ws(text: str, i: int) -> int:
+    """The position of the first non-whitespace character at or after `i`."""
+    found = _WS.match(text, i)
+    return found.end() if found else i
+
+
 # ---------------------------------------------------------------------------
 # Header-only reads that do not even scan the samples. Inspect writes the
 # members before `samples` first (parsed here from the start of the file) and
@@ -132,31 +138,28 @@ def _parse_head(text: str, complete: bool) -> tuple[dict[str, Any], int | None]:
     decoder = json.JSONDecoder()
     members: dict[str, Any] = {}
 
-    def ws(i: int) -> int:
-        return _WS.match(text, i).end()  # type: ignore[union-attr]
-
     try:
-        i = ws(0)
+        i = _skip_ws(text, 0)
         if text[i] != "{":
             raise ValueError("not an object")
-        i = ws(i + 1)
+        i = _skip_ws(text, i + 1)
         if text[i] == "}":
             return members, None
         while True:
             key, i = decoder.raw_decode(text, i)
-            i = ws(i)
+            i = _skip_ws(text, i)
             if text[i] != ":":
                 raise ValueError("expected ':'")
-            i = ws(i + 1)
+            i = _skip_ws(text, i + 1)
             if key == _SAMPLES:
                 return members, i
             members[key], i = decoder.raw_decode(text, i)
-            i = ws(i)
+            i = _skip_ws(text, i)
             if text[i] == "}":
                 return members, None
             if text[i] != ",":
                 raise ValueError("expected ','")
-            i = ws(i + 1)
+            i = _skip_ws(text, i + 1)
     except (json.JSONDecodeError, IndexError):
         if complete:
             raise
@@ -216,20 +219,20 @@ def _scan(text: str, what: str, error: str, parse_samples: bool = False) -> Iter
         return LogFormatError(f"invalid JSON in {what}: {error or 'malformed'} (near character {at})")
 
     try:
-        i = _WS.match(text, 0).end()  # type: ignore[union-attr]
+        i = _skip_ws(text, 0)
         if text[i : i + 1] != "{":
             raise fail(i)
-        i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+        i = _skip_ws(text, i + 1)
         if text[i : i + 1] == "}":
             return
         while True:
             key, i = decoder.raw_decode(text, i)
-            i = _WS.match(text, i).end()  # type: ignore[union-attr]
+            i = _skip_ws(text, i)
             if text[i : i + 1] != ":":
                 raise fail(i)
-            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            i = _skip_ws(text, i + 1)
             if key == _SAMPLES and text[i : i + 1] == "[":
-                i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+                i = _skip_ws(text, i + 1)
                 if text[i : i + 1] == "]":
                     i += 1
                     if not parse_samples:
@@ -241,9 +244,9 @@ def _scan(text: str, what: str, error: str, parse_samples: bool = False) -> Iter
                         item, i = decoder.raw_decode(text, i)
                         if parse_samples:
                             yield key, item
-                        i = _WS.match(text, i).end()  # type: ignore[union-attr]
+                        i = _skip_ws(text, i)
                         if text[i : i + 1] == ",":
-                            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+                            i = _skip_ws(text, i + 1)
                             continue
                         if text[i : i + 1] == "]":
                             i += 1
@@ -252,9 +255,9 @@ def _scan(text: str, what: str, error: str, parse_samples: bool = False) -> Iter
             else:
                 value, i = decoder.raw_decode(text, i)
                 yield key, value
-            i = _WS.match(text, i).end()  # type: ignore[union-attr]
+            i = _skip_ws(text, i)
             if text[i : i + 1] == ",":
-                i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+                i = _skip_ws(text, i + 1)
                 continue
             if text[i : i + 1] == "}":
                 return
@@ -340,3 +343,34 @@ def encode_log(log: EvalLog) -> bytes:
 
 def write_log(log: EvalLog, url: str) -> None:
     storage.write_bytes(url, encode_log(log))
+
+
+class LogFile:
+    """A `.json` log written while its eval runs, at a local path: each step
+    rewrites the whole document (atomically), the header as the eval started
+    with the samples so far, then the final log."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._header: EvalLog | None = None
+        self._samples: list[EvalSample] = []
+
+    def start(self, log: EvalLog) -> None:
+        """Create the log; FileExistsError if its name is taken (never replaced)."""
+        self._header = msgspec.structs.replace(log, samples=None)
+        self._write(self._header, exclusive=True)
+
+    def flush(self, samples: Sequence[EvalSample]) -> None:
+        if self._header is None:
+            raise RuntimeError("LogFile.start() was not called")
+        self._samples.extend(samples)
+        self._write(msgspec.structs.replace(self._header, samples=self._samples))
+
+    def finish(self, log: EvalLog, samples: Sequence[EvalSample]) -> None:
+        self._samples.extend(samples)
+        self._write(msgspec.structs.replace(log, samples=self._samples), durable=True)
+
+    def _write(self, log: EvalLog, exclusive: bool = False, durable: bool = False) -> None:
+        data = encode_log(log)
+        with storage.local_replacement(self.path, exclusive=exclusive, durable=durable) as f:
+            f.write(data)
