@@ -43,8 +43,12 @@ class LogVersionError(LogFormatError):
     """The log declares a schema version newer than this tool knows."""
 
 
-class LogExistsError(LogError):
-    """Writing would replace a log of a different run."""
+class ExistsError(InspectCliError):
+    """Something is already at the location a new file must be created at."""
+
+
+class LogExistsError(LogError, ExistsError):
+    """Writing would replace a log of a different run (or one written meanwhile)."""
 
 
 class SampleNotFoundError(LogError):

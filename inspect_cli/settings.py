@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from . import storage
+from . import _secrets, storage
 from .errors import UsageError
 
 # name -> what it sets (README.md's table of settings lists exactly these)
@@ -68,15 +69,22 @@ def find_dotenv(start: Path | None = None) -> Path | None:
     return None
 
 
+# Variables whose values are secrets (redacted from everything we write).
+_SECRET_VARIABLE = re.compile(r"(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|_PASS|CREDENTIALS?)($|_)", re.IGNORECASE)
+
+
 def load_dotenv() -> dict[str, str]:
     """Load the nearest `.env` into the environment, never overriding variables
-    already set. Returns the variables it set. Loaded once per process."""
+    already set. Returns the variables it set. Loaded once per process; the
+    secrets of the environment are registered for redaction at every call."""
     global _loaded, _dotenv_dir
     if _loaded is not None:
+        _register_secrets()
         return _loaded
     _loaded = {}
     path = find_dotenv()
     if path is None:
+        _register_secrets()
         return _loaded
     from dotenv import dotenv_values
 
@@ -85,7 +93,12 @@ def load_dotenv() -> dict[str, str]:
         if value is not None and name not in os.environ:
             os.environ[name] = value
             _loaded[name] = value
+    _register_secrets()
     return _loaded
+
+
+def _register_secrets() -> None:
+    _secrets.add(*(value for name, value in os.environ.items() if _SECRET_VARIABLE.search(name)))
 
 
 def reset_dotenv() -> None:

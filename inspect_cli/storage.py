@@ -1,21 +1,22 @@
 """Every location is a URL: a local path, `file://`, `s3://`, `memory://`, ...
 
-Local paths are served by the standard library (fast start, mmap, atomic
-rename). Anything else goes through fsspec, which `filesystem()` alone imports,
+Local paths are served by the standard library (fast start, atomic rename). Anything else goes through fsspec, which `filesystem()` alone imports,
 so s3fs/botocore load only when a remote URL is used.
 """
 
 from __future__ import annotations
 
 import contextlib
-import mmap
+import errno
 import os
+import shutil
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
 from typing import IO, Any, NamedTuple
 
-from .errors import InspectCliError, MissingPackageError, NotFoundError, StorageError
+from .errors import ExistsError, ForbiddenError, InspectCliError, MissingPackageError, NotFoundError, StorageError
 
 # fsspec protocols and the package that provides each (for the error message).
 _PACKAGES = {
@@ -75,8 +76,13 @@ def errors(url: str) -> Iterator[None]:
         yield
     except InspectCliError:
         raise
-    except FileNotFoundError:
+    except FileNotFoundError as ex:
+        if not is_local(url) and "bucket" in str(ex).lower():  # s3fs: "The specified bucket does not exist"
+            bucket = url.split("://", 1)[1].split("/", 1)[0]
+            raise NotFoundError(f"{scheme(url)}://{bucket}: bucket not found") from None
         raise NotFoundError(f"{url}: no such file or directory") from None
+    except FileExistsError:
+        raise ExistsError(f"{url}: exists") from None
     except PermissionError as ex:
         raise StorageError(f"{url}: permission denied{_detail(ex)}") from None
     except IsADirectoryError:
@@ -198,26 +204,124 @@ def exists(url: str) -> bool:
         return bool(fs.exists(path))
 
 
-def read_bytes(url: str) -> bytes | mmap.mmap:
-    """The whole content of `url`; local files are memory-mapped, not copied."""
-    with errors(url):
-        if is_local(url):
-            with open(local_path(url), "rb") as f:
-                size = os.fstat(f.fileno()).st_size
-                if size == 0:
-                    return b""
-                return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        fs, path = filesystem(url)
-        return fs.cat_file(path)
+Source = str | IO[bytes]  # a URL, or a binary file already open (read from its start)
 
 
-def open_read(url: str) -> IO[bytes]:
-    """A seekable binary file; remote files fetch only the byte ranges read."""
-    with errors(url):
-        if is_local(url):
-            return open(local_path(url), "rb")
-        fs, path = filesystem(url)
-        return fs.open(path, "rb", block_size=256 * 1024, cache_type="readahead")
+def source_name(source: Source) -> str:
+    """What to call a source in messages: its URL, or the name of the open file."""
+    if isinstance(source, str):
+        return source
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "<stream>"
+
+
+@contextlib.contextmanager
+def open_read(source: Source) -> Iterator[IO[bytes]]:
+    """A seekable binary file to read `source` from.
+
+    An open file is used as it is (from its start, and left open). A local
+    file must be a regular file (a FIFO or a device named like a log would
+    block or never end) and is read with plain reads, never memory-mapped: a
+    file truncated while it is read gives an error, not a crash (SIGBUS).
+    Remote files fetch only the byte ranges read.
+    """
+    if not isinstance(source, str):
+        source.seek(0)
+        yield source
+        return
+    with errors(source):
+        if is_local(source):
+            with open_local(local_path(source), source) as f:
+                yield f
+        else:
+            fs, path = filesystem(source)
+            with fs.open(path, "rb", block_size=256 * 1024, cache_type="readahead") as f:
+                with contextlib.suppress(AttributeError):
+                    f.name = source  # messages name the URL
+                yield f
+
+
+@contextlib.contextmanager
+def open_local(path: str, name: str | None = None) -> Iterator[IO[bytes]]:
+    """A local regular file opened for reading (see `open_read`); an error
+    once the block ends if the file changed meanwhile."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    f = checked_file(fd, name or path)
+    with f:
+        before = os.fstat(fd)
+        yield f
+        after = os.fstat(fd)
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            raise StorageError(f"{name or path}: the file changed while it was read (read it again)")
+
+
+def open_confined(root: str, path: str, name: str) -> IO[bytes]:
+    """The local regular file `path` (absolute, or relative to the folder
+    `root`) opened for reading, only if what is opened lies inside `root`.
+
+    Symlinks that stay inside `root` are followed. The check and the open are
+    one step: the path is resolved (realpath) and must lead inside `root`,
+    then that resolved path is opened one folder at a time from `root`,
+    following no symlink at all. A symlink swapped in between makes the open
+    fail (ForbiddenError); it can never open a file elsewhere. NotFoundError
+    when nothing is there; `name` names the file in errors.
+    """
+    base = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(base, path))
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if not real.startswith(prefix):
+        raise ForbiddenError(f"{name}: leads outside {base}")
+    parts = real[len(prefix) :].split(os.sep)
+    cloexec = getattr(os, "O_CLOEXEC", 0)
+    folder_flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | cloexec
+    with errors(name):
+        folder = os.open(base, os.O_RDONLY | os.O_DIRECTORY | cloexec)
+        try:
+            for part in parts[:-1]:
+                inner = os.open(part, folder_flags, dir_fd=folder)
+                os.close(folder)
+                folder = inner
+            fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | cloexec, dir_fd=folder)
+        except OSError as ex:
+            if ex.errno in (errno.ELOOP, errno.ENOTDIR):
+                # A symlink (or a file) where the resolved path had a folder or
+                # the file: something on the way was replaced since it was resolved.
+                raise ForbiddenError(
+                    f"{name}: cannot be opened inside {base} (a symlink on its way was replaced, "
+                    "or a folder on its way is not a folder)"
+                ) from None
+            raise
+        finally:
+            os.close(folder)
+    return checked_file(fd, name)
+
+
+def checked_file(fd: int, name: str) -> IO[bytes]:
+    """A binary file over `fd`, which must be a regular file (closed otherwise)."""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise StorageError(f"{name}: not a regular file")
+        f = open(fd, "rb")  # noqa: SIM115  (returned to the caller, who closes it)
+    except BaseException:
+        os.close(fd)
+        raise
+    f.raw.name = name  # type: ignore[attr-defined]  # FileIO's name is writable: name the log, not a descriptor
+    return f
+
+
+def size_of(f: IO[bytes]) -> int:
+    """The size of an open file (its position is kept)."""
+    at = f.tell()
+    size = f.seek(0, os.SEEK_END)
+    f.seek(at)
+    return size
+
+
+def read_bytes(source: Source) -> bytes:
+    """The whole content of `source`."""
+    with open_read(source) as f:
+        return f.read()
 
 
 _umask: int | None = None
@@ -294,27 +398,40 @@ def copy_local_prefix(path: str, target: IO[bytes], length: int) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(url: str) -> Iterator[IO[bytes]]:
+def atomic_write(url: str, exclusive: bool = False) -> Iterator[IO[bytes]]:
     """A binary file whose content replaces `url` only when the block succeeds.
 
     Locally: a temporary file in the same folder, renamed over the target.
     Remotely: a local temporary file uploaded in one request at the end (an
-    object store never exposes a partial object).
+    object store never exposes a partial object). With `exclusive`, the
+    target is created only if nothing is there (S3: a conditional write);
+    ExistsError otherwise.
     """
     with errors(url):
         if is_local(url):
-            with local_replacement(local_path(url)) as f:
+            with local_replacement(local_path(url), exclusive=exclusive) as f:
                 yield f
             return
         fs, path = filesystem(url)
         with tempfile.TemporaryFile() as f:
             yield f
             f.seek(0)
-            with fs.open(path, "wb") as out:
-                while chunk := f.read(8 * 1024 * 1024):
-                    out.write(chunk)
+            if exclusive and not _supports_exclusive(fs) and fs.exists(path):
+                raise FileExistsError(path)
+            with fs.open(path, "xb" if exclusive and _supports_exclusive(fs) else "wb") as out:
+                shutil.copyfileobj(f, out, 8 * 1024 * 1024)
 
 
-def write_bytes(url: str, data: bytes) -> None:
-    with atomic_write(url) as f:
+def _supports_exclusive(fs: Any) -> bool:
+    """Whether a filesystem creates files exclusively itself (mode "xb")."""
+    return any(p in ("s3", "s3a", "memory") for p in _protocols(fs))
+
+
+def _protocols(fs: Any) -> tuple[str, ...]:
+    protocol = fs.protocol
+    return (protocol,) if isinstance(protocol, str) else tuple(protocol)
+
+
+def write_bytes(url: str, data: bytes, exclusive: bool = False) -> None:
+    with atomic_write(url, exclusive) as f:
         f.write(data)

@@ -12,14 +12,22 @@ import sys
 import time
 from typing import Any
 
+from .. import _secrets
+from ..errors import UsageError
 from ..log._types import EvalLog
+
+MODES = ("full", "plain", "none")
 
 
 class Display:
+    @staticmethod
+    def check(mode: str | None) -> None:
+        if mode is not None and mode not in MODES:
+            raise UsageError(f"display must be {', '.join(MODES)}, not {mode!r}")
+
     def __init__(self, mode: str | None) -> None:
+        self.check(mode)
         mode = mode or "full"
-        if mode not in ("full", "plain", "none"):
-            raise ValueError(f"display must be full, plain or none, not {mode!r}")
         if mode == "full" and not sys.stderr.isatty():
             mode = "plain"
         self.mode = mode
@@ -31,7 +39,7 @@ class Display:
         if self.mode == "none":
             return
         for log in logs:
-            print(results_text(log))
+            print(_secrets.redact(results_text(log)))
         print()
         for log in logs:
             print(f"Log: {log.location}")
@@ -102,11 +110,6 @@ def results_text(log: EvalLog) -> str:
         total = sum(u.total_tokens for u in usage.values())
         lines.append(f"  tokens: {total:,}")
     return "\n".join(lines)
-
-
-def warn(message: str) -> None:
-    """A warning for whoever runs the eval (stderr)."""
-    print(f"Warning: {message}", file=sys.stderr)
 
 
 def _number(value: Any) -> str:

@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import settings, storage
-from ..errors import InspectCliError
+from .._console import warn
+from .._secrets import REDACTED
+from ..errors import InspectCliError, UsageError
 from ..log._file import read_eval_log
 from ..log._types import EvalLog
-from .display import warn
-from .run import REDACTED, EvalOptions, eval_async, run_coroutine
+from ..model._model import base_url_setting
+from .run import EvalOptions, eval_async, run_coroutine
 from .task import Epochs, resolve_tasks
 
 
@@ -85,7 +87,7 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
             generate[key] = overrides[key]
     options = EvalOptions(
         model=spec.model,
-        model_base_url=spec.model_base_url,
+        model_base_url=_base_url(spec.model, spec.model_base_url, location),
         model_args={k: v for k, v in spec.model_args.items() if v != REDACTED},
         log_dir=log_dir or _folder(location),
         log_format="json" if location.lower().endswith(".json") else "eval",
@@ -109,6 +111,23 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
     )
     options.retry_of = previous
     return await eval_async([task], options)
+
+
+def _base_url(model: str, recorded: str | None, location: str) -> str | None:
+    """The model base URL to retry with: the recorded one, unless it held
+    credentials (logs record them as <redacted>): then the one the provider's
+    setting names, if it is set; never the redacted URL, nor the provider's
+    public default in place of the private server the eval used."""
+    if recorded is None or REDACTED not in recorded:
+        return recorded
+    setting = base_url_setting(model)
+    if setting is not None and settings.get(setting):
+        warn(f"{location} ran against {recorded}; retrying against {setting} from the environment")
+        return None
+    raise UsageError(
+        f"{location} ran against {recorded}, whose credentials logs never record: "
+        f"set {setting or 'the base URL setting of its provider'} to that URL, credentials included, to retry it"
+    )
 
 
 def _folder(location: str) -> str:

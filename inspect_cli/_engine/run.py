@@ -20,9 +20,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import __version__, settings
+from .. import __version__, _secrets, settings
+from .._console import warn
 from .._ids import short_uuid
 from .._registry import jsonable, name_of, params_of
+from .._secrets import REDACTED
 from ..dataset import Sample
 from ..errors import InspectCliError, UsageError
 from ..log._file import FORMATS
@@ -54,18 +56,15 @@ from ..scorer._results import eval_scores
 from ..scorer._scorers import metrics_of
 from ..solver._solvers import plan_steps, step_record
 from ..solver._task_state import Target, TaskState
-from .display import Display, warn
-from .selection import id_of, reusable_samples, select_samples
-from .task import Task, resolve_tasks
-from .writer import LogWriter, default_buffer, free_location
-
-_SECRET_WORDS = ("key", "token", "secret", "password", "auth", "credential")
-REDACTED = "<redacted>"
+from .display import Display
+from .selection import id_of, reusable_samples, sample_ids, select_samples, selected
+from .task import Epochs, Task, resolve_tasks
+from .writer import LogWriter, default_buffer
 
 
 def redact(values: dict[str, Any]) -> dict[str, Any]:
     """Model args as the log records them: values of secret-looking names hidden."""
-    return {k: (REDACTED if any(w in k.lower() for w in _SECRET_WORDS) else jsonable(v)) for k, v in values.items()}
+    return {k: (REDACTED if _secrets.is_secret_name(k) else jsonable(v)) for k, v in values.items()}
 
 
 class EvalOptions:
@@ -86,7 +85,14 @@ class EvalOptions:
         self.sample_id: list[int | str] | None = (
             None if sample_id is None else list(sample_id) if isinstance(sample_id, (list, tuple)) else [sample_id]
         )
-        self.epochs: Any = values.pop("epochs", None)
+        given: Epochs | int | None = values.pop("epochs", None)
+        reducer = values.pop("epochs_reducer", None)
+        if isinstance(given, Epochs):
+            reducer = reducer or given.reducer
+            given = given.epochs
+        # Checked now, not after the samples ran (a task's own epochs too, by Epochs()).
+        self.epochs: int | None = Epochs(given).epochs if given is not None else None
+        self.epochs_reducer: list[str] | None = Epochs(1, reducer).reducer
         self.fail_on_error: bool | float | None = values.pop("fail_on_error", None)
         self.max_samples: int | None = values.pop("max_samples", None)
         self.log_buffer: int | None = values.pop("log_buffer", None)
@@ -103,6 +109,28 @@ class EvalOptions:
         if unknown:
             raise InspectCliError(f"unknown eval option(s): {', '.join(unknown)}")
         self.generate_config = GenerateConfig(**{k: v for k, v in values.items() if v is not None})
+        for name, value, minimum in (
+            ("max_samples", self.max_samples, 1),
+            ("max_connections", self.generate_config.max_connections, 1),
+            ("max_retries", self.generate_config.max_retries, 0),
+            ("log_buffer", self.log_buffer, 1),
+            ("message_limit", self.message_limit, 1),
+            ("token_limit", self.token_limit, 1),
+            ("time_limit", self.time_limit, 1),
+        ):
+            if value is not None and not value >= minimum:
+                raise UsageError(f"{name} must be at least {minimum}, not {value}")
+        timeout = self.generate_config.timeout
+        if timeout is not None and not timeout > 0:
+            raise UsageError(f"timeout must be more than 0, not {timeout}")
+        if (
+            isinstance(self.limit, int)
+            and self.limit < 1
+            or isinstance(self.limit, tuple)
+            and not (0 <= self.limit[0] < self.limit[1])
+        ):
+            raise UsageError(f"limit must be at least 1 (or a range of samples), not {self.limit}")
+        Display.check(self.display)
 
 
 def eval(tasks: Any, **options: Any) -> list[EvalLog]:
@@ -181,6 +209,8 @@ async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCa
     capture = capture or LogCapture()
     if own:
         capture.start()
+    for task in tasks:
+        _check_selection(task, options)
     try:
         for task in tasks:
             log = await _run_task(task, options, run_id, display, capture)
@@ -200,16 +230,27 @@ def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-def _epochs(task: Task, options: EvalOptions) -> tuple[int, str | None]:
-    from .task import Epochs
+def _check_selection(task: Task, options: EvalOptions) -> None:
+    """Refuse, before anything runs, a task of which no sample would run."""
+    samples = list(task.dataset)
+    ids = sample_ids(samples)
+    if selected(ids, options.sample_id, options.limit):
+        return
+    if not samples:
+        raise UsageError(f"task {task.name} has no samples")
+    if options.sample_id is not None:
+        known = ", ".join(str(i) for i in ids[:10]) + (", ..." if len(ids) > 10 else "")
+        wanted = ",".join(str(i) for i in options.sample_id)
+        raise UsageError(f"sample id {wanted} matches none of the {len(samples)} samples of task {task.name} ({known})")
+    raise UsageError(f"limit {options.limit} selects none of the {len(samples)} samples of task {task.name}")
 
-    epochs = options.epochs if options.epochs is not None else task.epochs
-    if isinstance(epochs, Epochs):
-        return epochs.epochs, epochs.reducer[0] if epochs.reducer else None
-    if isinstance(epochs, int):
-        reducer = task.epochs.reducer[0] if task.epochs and task.epochs.reducer else None
-        return epochs, reducer
-    return 1, None
+
+def _epochs(task: Task, options: EvalOptions) -> tuple[int, str | None]:
+    """How many times each sample runs, and the reducer of its scores: the
+    options', else the task's (a reducer alone applies to the task's epochs)."""
+    count = options.epochs or (task.epochs.epochs if task.epochs else 1)
+    reducers = options.epochs_reducer or (task.epochs.reducer if task.epochs else None)
+    return count, reducers[0] if reducers else None
 
 
 def _failed(fail_on_error: bool | float | None, errors: int, total: int) -> bool:
@@ -282,7 +323,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
             ),
             model=model.name,
             model_generate_config=options.generate_config,
-            model_base_url=options.model_base_url,
+            model_base_url=_secrets.redact_url(options.model_base_url) if options.model_base_url else None,
             model_args=redact(options.model_args),
             config=EvalConfig(
                 limit=options.limit if isinstance(options.limit, int) else None,
@@ -310,8 +351,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
         ),
         plan=EvalPlan(steps=[EvalPlanStep(**step_record(s)) for s in steps]),
     )
-    location = free_location(options.log_dir, log, options.log_format)
-    writer = LogWriter(location, options.log_format, buffer, explicit_buffer=options.log_buffer is not None)
+    writer = LogWriter(options.log_dir, options.log_format, buffer, explicit_buffer=options.log_buffer is not None)
     writer.start(log)
     progress = display.task(task.name, model.name, len(samples) * epochs)
     done: list[EvalSample] = []

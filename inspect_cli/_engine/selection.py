@@ -11,20 +11,33 @@ from ..log._types import EvalSample
 def select_samples(
     samples: list[Sample], sample_id: list[int | str] | None, limit: int | tuple[int, int] | None
 ) -> tuple[list[Sample], bool]:
-    """The samples to run, and whether any got an automatic id (1..N, in dataset order)."""
+    """The samples to run, and whether any got an automatic id (1..N, in
+    dataset order; given to the samples themselves)."""
+    ids = sample_ids(samples)
     assigned = False
-    for index, sample in enumerate(samples, start=1):
+    for sample, id in zip(samples, ids):
         if sample.id is None:
-            sample.id = index
+            sample.id = id
             assigned = True
+    return [samples[i] for i in selected(ids, sample_id, limit)], assigned
+
+
+def sample_ids(samples: list[Sample]) -> list[int | str]:
+    """Each sample's id, or the automatic one it gets (its place, from 1)."""
+    return [s.id if s.id is not None else index for index, s in enumerate(samples, start=1)]
+
+
+def selected(ids: list[int | str], sample_id: list[int | str] | None, limit: int | tuple[int, int] | None) -> list[int]:
+    """The places of the samples that `sample_id` and `limit` select."""
+    places = list(range(len(ids)))
     if sample_id is not None:
         wanted = {str(i) for i in sample_id}
-        samples = [s for s in samples if str(s.id) in wanted]
+        places = [i for i in places if str(ids[i]) in wanted]
     if isinstance(limit, int):
-        samples = samples[:limit]
+        places = places[:limit]
     elif isinstance(limit, tuple):
-        samples = samples[limit[0] : limit[1]]
-    return samples, assigned
+        places = places[limit[0] : limit[1]]
+    return places
 
 
 def id_of(sample: Sample) -> int | str:

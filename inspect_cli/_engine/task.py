@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib.util
 import inspect
+import json
 import os
 import sys
+import traceback
+import types
+import typing
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._registry import bind
 from ..dataset import Dataset, Sample
-from ..errors import InspectCliError
+from ..errors import InspectCliError, UsageError
 from ..log._types import GenerateConfig
 
 TASK_ATTR = "__inspect_cli_task__"
@@ -22,8 +27,14 @@ class Epochs:
     """Run each sample `epochs` times; `reducer` combines a sample's scores (default mean)."""
 
     def __init__(self, epochs: int, reducer: str | list[str] | None = None) -> None:
+        from ..scorer._metric import reducer as reducer_named
+
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+            raise UsageError(f"epochs must be a whole number of at least 1, not {epochs!r}")
         self.epochs = epochs
-        self.reducer = [reducer] if isinstance(reducer, str) else reducer
+        self.reducer = [reducer] if isinstance(reducer, str) else list(reducer) if reducer is not None else None
+        for name in self.reducer or []:
+            reducer_named(name)  # an unknown name fails now, not after the samples ran
 
 
 class Task:
@@ -123,23 +134,63 @@ def is_task_function(obj: Any) -> bool:
     return callable(obj) and hasattr(obj, TASK_ATTR)
 
 
+def task_files(path: str) -> list[str]:
+    """The task files `path` names: the file itself, or in a folder (searched
+    recursively; hidden and `_` folders skipped) the Python files that define
+    an @task function (found in their source, without running them)."""
+    if os.path.isfile(path):
+        return [path]
+    if not os.path.isdir(path):
+        raise UsageError(f"task file not found: {path}")
+    found: list[str] = []
+    for folder, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        found.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py") and _defines_tasks(folder, f))
+    if not found:
+        raise UsageError(f"no task files in {path} (no Python file there defines an @task function)")
+    return found
+
+
+def _defines_tasks(folder: str, name: str) -> bool:
+    try:
+        with open(os.path.join(folder, name), "rb") as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return True  # let loading it report the problem
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if isinstance(target, ast.Name) and target.id == "task":
+                    return True
+                if isinstance(target, ast.Attribute) and target.attr == "task":
+                    return True
+    return False
+
+
 def load_task_functions(path: str) -> dict[str, Callable[..., Task]]:
     """The @task functions defined in a Python file, by task name."""
     file = os.path.abspath(path)
     if not os.path.isfile(file):
-        raise InspectCliError(f"task file not found: {path}")
+        raise UsageError(f"task file not found: {path}")
     module_name = f"inspect_cli_tasks_{abs(hash(file))}"
     spec = importlib.util.spec_from_file_location(module_name, file)
     if spec is None or spec.loader is None:
-        raise InspectCliError(f"cannot load tasks from {path} (not a Python file?)")
+        raise UsageError(f"cannot load tasks from {path} (not a Python file?)")
     module = importlib.util.module_from_spec(spec)
     folder = os.path.dirname(file)
     sys.path.insert(0, folder)
     sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
+    except SyntaxError as ex:
+        # As Python shows it: file, line, the line and a caret (no traceback of ours).
+        shown = "".join(traceback.format_exception_only(type(ex), ex)).rstrip()
+        raise InspectCliError(f"{path} has a syntax error:\n{shown}") from None
     except ImportError as ex:
         raise InspectCliError(f"{path}: {ex}") from None
+    except Exception as ex:
+        raise InspectCliError(f"{path} failed to load: {_raised_at(ex, file)}{type(ex).__name__}: {ex}") from None
     finally:
         if sys.path and sys.path[0] == folder:
             sys.path.pop(0)
@@ -150,9 +201,15 @@ def load_task_functions(path: str) -> dict[str, Callable[..., Task]]:
     }
 
 
+def _raised_at(ex: BaseException, file: str) -> str:
+    """`line N: ` of the last line of `file` the exception passed through."""
+    lines = [frame.lineno for frame in traceback.extract_tb(ex.__traceback__) if frame.filename == file]
+    return f"line {lines[-1]}: " if lines else ""
+
+
 def resolve_tasks(tasks: Any, task_args: dict[str, Any]) -> list[Task]:
     """Tasks from what `eval()` accepts: Task objects, @task functions, or
-    "file.py" / "file.py@name" strings (lists of any of these)."""
+    "file.py" / "file.py@name" / "folder" strings (lists of any of these)."""
     items = tasks if isinstance(tasks, (list, tuple)) else [tasks]
     out: list[Task] = []
     for item in items:
@@ -162,30 +219,67 @@ def resolve_tasks(tasks: Any, task_args: dict[str, Any]) -> list[Task]:
             out.append(_call_task(item, task_args))
         elif isinstance(item, str):
             path, _, name = item.partition("@")
-            functions = load_task_functions(path)
+            functions = [(file, fn) for file in task_files(path) for fn in load_task_functions(file).items()]
             if name:
-                if name not in functions:
-                    known = ", ".join(sorted(functions)) or "none"
-                    raise InspectCliError(f"no @task named '{name}' in {path} (tasks there: {known})")
-                chosen = [functions[name]]
-            else:
-                chosen = list(functions.values())
+                chosen = [(file, fn) for file, (registered, fn) in functions if registered == name]
                 if not chosen:
-                    raise InspectCliError(f"no @task functions in {path}")
-            for fn in chosen:
+                    known = ", ".join(sorted({registered for _, (registered, _) in functions})) or "none"
+                    raise UsageError(f"no @task named '{name}' in {path} (tasks there: {known})")
+            else:
+                chosen = [(file, fn) for file, (_, fn) in functions]
+                if not chosen:
+                    raise UsageError(f"no @task functions in {path}")
+            for file, fn in chosen:
                 made = _call_task(fn, task_args, strict=len(chosen) == 1)
-                made.task_file = os.path.relpath(os.path.abspath(path))
+                made.task_file = os.path.relpath(os.path.abspath(file))
                 out.append(made)
         else:
-            raise InspectCliError(f"not a task: {item!r}")
+            raise UsageError(f"not a task: {item!r}")
     return out
 
 
 def _call_task(fn: Callable[..., Task], task_args: dict[str, Any], strict: bool = True) -> Task:
+    name = getattr(fn, TASK_ATTR)
     accepted = inspect.signature(fn).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values())
-    args = {k: v for k, v in task_args.items() if k in accepted or takes_any}
+    args = {k: _checked_arg(fn, name, k, v) for k, v in task_args.items() if k in accepted or takes_any}
     unknown = sorted(set(task_args) - set(args))
     if unknown and strict:
-        raise InspectCliError(f"task {getattr(fn, TASK_ATTR)}() has no argument(s): {', '.join(unknown)}")
-    return fn(**args)
+        raise UsageError(f"task {name}() has no argument(s): {', '.join(unknown)}")
+    try:
+        return fn(**args)
+    except InspectCliError:
+        raise
+    except Exception as ex:
+        file = inspect.getsourcefile(inspect.unwrap(fn)) or ""
+        raise InspectCliError(f"task {name}() failed: {_raised_at(ex, file)}{type(ex).__name__}: {ex}") from None
+
+
+_PLAIN = (bool, int, float, str)
+
+
+def _checked_arg(fn: Callable[..., Any], task_name: str, name: str, value: Any) -> Any:
+    """A task argument checked against the function's annotation, where it names
+    plain types (`n: int`, `ratio: float | None`): `-T n=abc` fails naming the
+    argument, instead of inside the task. A number given for a `str` is made text."""
+    try:
+        hint = typing.get_type_hints(inspect.unwrap(fn)).get(name)
+    except Exception:  # annotations that do not resolve: nothing to check against
+        return value
+    allowed = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    if hint is None or not all(t in _PLAIN or t is type(None) for t in allowed):
+        return value
+    if value is None and type(None) in allowed:
+        return value
+    if isinstance(value, bool):
+        ok = bool in allowed
+    elif isinstance(value, int):
+        ok = int in allowed or float in allowed
+    else:
+        ok = isinstance(value, tuple(t for t in allowed if t is not type(None)))
+    if ok:
+        return value
+    if str in allowed and isinstance(value, (int, float)):
+        return json.dumps(value)
+    names = " or ".join(t.__name__ if t is not type(None) else "None" for t in allowed)
+    raise UsageError(f"task {task_name}(): argument {name} must be {names}, not {value!r} (-T {name}=...)")

@@ -75,7 +75,7 @@ def _root(
     for item in env or []:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--env")
+            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="'--env'")
         settings.set_env(name, value)
     settings.load_dotenv()  # after --env (which wins), before any command reads a setting
 

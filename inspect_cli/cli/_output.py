@@ -1,10 +1,16 @@
 """stdout carries data (one JSON document with --json); stderr carries messages."""
 
+import contextlib
 import os
 import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .. import storage
+from .._console import error, note
+
+__all__ = ["display_name", "document", "error", "note", "write_bytes", "write_json"]
 
 
 def write_json(value: Any, strict: bool = True) -> None:
@@ -29,8 +35,17 @@ def write_bytes(data: bytes) -> None:
         sys.stdout.write(data.decode("utf-8"))
 
 
-def error(message: str) -> None:
-    print(f"Error: {message}", file=sys.stderr)
+@contextlib.contextmanager
+def document() -> Iterator[Callable[[bytes], Any]]:
+    """A `write` for a document that reaches stdout only if the block succeeds:
+    a command that fails half way prints nothing, never part of a document.
+    Held in memory up to 32 MB, on disk beyond (a large log dumps in bounded
+    memory)."""
+    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as spool:
+        yield spool.write
+        spool.seek(0)
+        while chunk := spool.read(1024 * 1024):
+            write_bytes(chunk)
 
 
 def display_name(uri: str, absolute: bool) -> str:

@@ -3,6 +3,7 @@
 import contextlib
 import json
 from collections.abc import Iterator
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
@@ -10,20 +11,28 @@ import typer
 from ..errors import ExitCode, InspectCliError
 from . import _options as opt
 
+
+class DisplayMode(str, Enum):
+    full = "full"
+    plain = "plain"
+    none = "none"
+
+
+class LogFormat(str, Enum):
+    eval = "eval"
+    json = "json"
+
+
 Display = Annotated[
-    str | None,
-    typer.Option(
-        "--display",
-        metavar="full|plain|none",
-        help="full (progress bar on a terminal), plain (lines) or none.",
-        show_default=False,
-    ),
+    DisplayMode | None,
+    typer.Option("--display", help="full (progress bar on a terminal), plain (lines) or none.", show_default=False),
 ]
 MaxConnections = Annotated[
     int | None,
     typer.Option(
         "--max-connections",
         metavar="N",
+        min=1,
         help="Requests in flight per model (default 10; INSPECT_EVAL_MAX_CONNECTIONS).",
         show_default=False,
     ),
@@ -33,6 +42,7 @@ MaxSamples = Annotated[
     typer.Option(
         "--max-samples",
         metavar="N",
+        min=1,
         help="Samples run at once (default max connections + 1; INSPECT_EVAL_MAX_SAMPLES).",
         show_default=False,
     ),
@@ -40,18 +50,29 @@ MaxSamples = Annotated[
 MaxRetries = Annotated[
     int | None,
     typer.Option(
-        "--max-retries", metavar="N", help="Retries of a failed model request (429, 5xx, timeouts).", show_default=False
+        "--max-retries",
+        metavar="N",
+        min=0,
+        help="Retries of a failed model request (429, 5xx, timeouts).",
+        show_default=False,
     ),
 ]
 Timeout = Annotated[
     float | None,
-    typer.Option("--timeout", metavar="SECONDS", help="Seconds to wait for one model request.", show_default=False),
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        callback=lambda value: _positive(value, "--timeout"),
+        help="Seconds to wait for one model request.",
+        show_default=False,
+    ),
 ]
 FailOnError = Annotated[
     float | None,
     typer.Option(
         "--fail-on-error",
         metavar="N|SHARE",
+        callback=lambda value: _positive(value, "--fail-on-error"),
         help="Fail the eval when this many samples (a count >= 1) or this share of them (below 1) fail. Default: the first.",
         show_default=False,
     ),
@@ -62,6 +83,7 @@ LogBuffer = Annotated[
     typer.Option(
         "--log-buffer",
         metavar="N",
+        min=1,
         help="Samples to finish before each write of the log (10 locally, 100 remote).",
         show_default=False,
     ),
@@ -69,12 +91,15 @@ LogBuffer = Annotated[
 
 
 def parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
-    """NAME=VALUE pairs; values parse as JSON where they can (numbers, true, lists), else strings."""
+    """NAME=VALUE pairs; values parse as JSON where they can (numbers, true, lists), else strings.
+
+    (Usage errors name the option quoted, as click does for its own checks:
+    `Invalid value for '--limit': ...`.)"""
     out: dict[str, Any] = {}
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=option)
+            raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=f"'{option}'")
         try:
             out[name] = json.loads(value)
         except ValueError:
@@ -83,13 +108,36 @@ def parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
 
 
 def parse_limit(value: str | None) -> int | tuple[int, int] | None:
+    """`N` (the first N samples) or `START-END` (1-based, inclusive)."""
     if value is None:
         return None
     first, sep, last = value.partition("-")
     try:
-        return (int(first) - 1, int(last)) if sep else int(first)
+        start, end = (int(first), int(last)) if sep else (1, int(first))
     except ValueError:
-        raise typer.BadParameter("expected N or START-END", param_hint="--limit") from None
+        raise typer.BadParameter(f"expected N or START-END, got {value!r}", param_hint="'--limit'") from None
+    if start < 1 or end < start:
+        raise typer.BadParameter(f"expected N >= 1 or 1 <= START <= END, got {value!r}", param_hint="'--limit'")
+    return (start - 1, end) if sep else end
+
+
+def _positive(value: float | None, option: str) -> float | None:
+    if value is not None and not value > 0:
+        raise typer.BadParameter(f"must be more than 0, got {value:g}", param_hint=f"'{option}'")
+    return value
+
+
+def _reducer(value: str | None) -> str | None:
+    """An epoch reducer name, checked now (not after the samples ran)."""
+    from ..errors import UsageError
+    from ..scorer._metric import reducer
+
+    if value is not None:
+        try:
+            reducer(value)
+        except UsageError as ex:
+            raise typer.BadParameter(str(ex), param_hint="'--epochs-reducer'") from None
+    return value
 
 
 def eval_command(
@@ -115,13 +163,8 @@ def eval_command(
     ] = None,
     log_dir: opt.LogDir = None,
     log_format: Annotated[
-        str | None,
-        typer.Option(
-            "--log-format",
-            metavar="eval|json",
-            help="eval or json (default INSPECT_LOG_FORMAT, else eval).",
-            show_default=False,
-        ),
+        LogFormat | None,
+        typer.Option("--log-format", help="eval or json (default INSPECT_LOG_FORMAT, else eval).", show_default=False),
     ] = None,
     limit: Annotated[
         str | None,
@@ -136,13 +179,14 @@ def eval_command(
         ),
     ] = None,
     epochs: Annotated[
-        int | None, typer.Option("--epochs", metavar="N", help="Times to run each sample.", show_default=False)
+        int | None, typer.Option("--epochs", metavar="N", min=1, help="Times to run each sample.", show_default=False)
     ] = None,
     epochs_reducer: Annotated[
         str | None,
         typer.Option(
             "--epochs-reducer",
             metavar="REDUCER",
+            callback=_reducer,
             help="mean (default), median, mode, max, at_least_K.",
             show_default=False,
         ),
@@ -157,24 +201,35 @@ def eval_command(
     display: Display = None,
     temperature: Annotated[
         float | None,
-        typer.Option("--temperature", metavar="T", help="Sampling temperature sent to the model.", show_default=False),
+        typer.Option(
+            "--temperature", metavar="T", min=0.0, help="Sampling temperature sent to the model.", show_default=False
+        ),
     ] = None,
     top_p: Annotated[
         float | None,
         typer.Option(
-            "--top-p", metavar="P", help="Nucleus sampling: the probability mass to sample from.", show_default=False
+            "--top-p",
+            metavar="P",
+            min=0.0,
+            max=1.0,
+            help="Nucleus sampling: the probability mass to sample from.",
+            show_default=False,
         ),
     ] = None,
     top_k: Annotated[
         int | None,
         typer.Option(
-            "--top-k", metavar="K", help="Sample from the K most likely tokens (Anthropic).", show_default=False
+            "--top-k", metavar="K", min=1, help="Sample from the K most likely tokens (Anthropic).", show_default=False
         ),
     ] = None,
     max_tokens: Annotated[
         int | None,
         typer.Option(
-            "--max-tokens", metavar="N", help="Most tokens the model may generate per request.", show_default=False
+            "--max-tokens",
+            metavar="N",
+            min=1,
+            help="Most tokens the model may generate per request.",
+            show_default=False,
         ),
     ] = None,
     seed: Annotated[
@@ -195,23 +250,24 @@ def eval_command(
     message_limit: Annotated[
         int | None,
         typer.Option(
-            "--message-limit", metavar="N", help="Stop a sample after this many messages.", show_default=False
+            "--message-limit", metavar="N", min=1, help="Stop a sample after this many messages.", show_default=False
         ),
     ] = None,
     token_limit: Annotated[
         int | None,
-        typer.Option("--token-limit", metavar="N", help="Stop a sample after this many tokens.", show_default=False),
+        typer.Option(
+            "--token-limit", metavar="N", min=1, help="Stop a sample after this many tokens.", show_default=False
+        ),
     ] = None,
     time_limit: Annotated[
         int | None,
         typer.Option(
-            "--time-limit", metavar="SECONDS", help="Stop a sample after this many seconds.", show_default=False
+            "--time-limit", metavar="SECONDS", min=1, help="Stop a sample after this many seconds.", show_default=False
         ),
     ] = None,
 ) -> None:
     """Run evaluation tasks and write their logs."""
     from .._engine.run import Interrupted, eval
-    from .._engine.task import Epochs
 
     failure = _fail_on_error(fail_on_error, no_fail_on_error)
     with _inspect_ai_aliased():
@@ -222,17 +278,18 @@ def eval_command(
             model_args=parse_assignments(model_arg, "-M"),
             task_args=parse_assignments(task_arg, "-T"),
             log_dir=log_dir,
-            log_format=log_format,
+            log_format=log_format.value if log_format else None,
             limit=parse_limit(limit),
             sample_id=[_id(s) for s in sample_id.split(",")] if sample_id else None,
-            epochs=Epochs(epochs, epochs_reducer) if epochs else None,
+            epochs=epochs,
+            epochs_reducer=epochs_reducer,
             fail_on_error=failure,
             max_samples=max_samples,
             max_connections=max_connections,
             max_retries=max_retries,
             timeout=timeout,
             log_buffer=log_buffer,
-            display=display,
+            display=display.value if display else None,
             temperature=temperature,
             top_p=top_p,
             top_k=top_k,
@@ -328,6 +385,6 @@ def eval_retry_command(
             timeout=timeout,
             fail_on_error=failure,
             log_buffer=log_buffer,
-            display=display,
+            display=display.value if display else None,
         )
     exit_for(results, Interrupted.signal)

@@ -6,7 +6,7 @@ import typer
 
 from .. import storage
 from . import _options as opt
-from ._output import write_bytes
+from ._output import document
 from .log import headers as _headers
 from .log import schema as _schema
 from .log import types as _types
@@ -36,7 +36,8 @@ def log_file(
 
     path, threshold_mb = _path_and_threshold(args, header_only)
     only_header = header_only and (threshold_mb == 0 or storage.info(path).size > threshold_mb * 1024 * 1024)
-    dump_eval_log(path, write_bytes, header_only=only_header, strict=strict, resolve_attachments=resolve_attachments)
+    with document() as write:
+        dump_eval_log(path, write, header_only=only_header, strict=strict, resolve_attachments=resolve_attachments)
 
 
 def _path_and_threshold(args: list[str], header_only: bool) -> tuple[str, int]:

@@ -4,9 +4,10 @@ from typing import Annotated, Any
 
 import typer
 
+from .. import _secrets, settings, storage
 from ..errors import ExitCode
 from . import _options as opt
-from ._output import display_name, error, write_json
+from ._output import display_name, error, note, write_json
 
 app = typer.Typer(help="List logs.", no_args_is_help=True)
 
@@ -33,7 +34,10 @@ def list_logs(
     """List the logs in the log directory, newest first (one name per line)."""
     from ..log._list import list_eval_logs, select_eval_logs
 
-    found = list_eval_logs(log_dir, recursive=recursive)
+    root = settings.log_dir(log_dir)
+    found = list_eval_logs(root, recursive=recursive)
+    if not found and storage.is_local(root) and not storage.exists(root):
+        note(f"{root}: no such log directory (nothing to list)")
     selection = select_eval_logs(found, status.value if status else None, retryable, need_headers=long)
     for log, problem in selection.failures:
         error(f"skipped {display_name(log.name, absolute)}: {problem}")
@@ -62,13 +66,16 @@ def _record(log: Any, absolute: bool, headers: dict[str, Any] | None) -> dict[st
 def _table(records: list[dict[str, Any]]) -> None:
     """A table on a terminal; tab-separated lines when piped (for scripts)."""
     rows = [
-        (
-            r["name"],
-            r["status"],
-            r["model"],
-            r["created"],
-            "" if r["total_samples"] is None else f"{r['completed_samples'] or 0}/{r['total_samples']}",
-            _headline(r["headline"]),
+        tuple(
+            _secrets.redact(cell)
+            for cell in (
+                r["name"],
+                r["status"],
+                r["model"],
+                r["created"],
+                "" if r["total_samples"] is None else f"{r['completed_samples'] or 0}/{r['total_samples']}",
+                _headline(r["headline"]),
+            )
         )
         for r in records
     ]

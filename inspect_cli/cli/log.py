@@ -7,7 +7,7 @@ import typer
 
 from ..errors import ExitCode
 from . import _options as opt
-from ._output import error, write_bytes, write_json
+from ._output import document, error, write_json
 from .listing import list_logs
 
 app = typer.Typer(help="Query, read and convert logs.", no_args_is_help=True)
@@ -25,7 +25,8 @@ def dump(
     """Print a log file as JSON."""
     from ..log._dump import dump_eval_log
 
-    dump_eval_log(path, write_bytes, header_only=header_only, strict=strict, resolve_attachments=resolve_attachments)
+    with document() as write:
+        dump_eval_log(path, write, header_only=header_only, strict=strict, resolve_attachments=resolve_attachments)
 
 
 @app.command("headers")
@@ -36,7 +37,8 @@ def headers(
     """Print the headers of several logs as one JSON list."""
     from ..log._dump import dump_headers
 
-    dump_headers(paths, write_bytes, strict=strict)
+    with document() as write:
+        dump_headers(paths, write, strict=strict)
 
 
 @app.command("schema")

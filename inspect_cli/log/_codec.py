@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from .. import _secrets
 from ..errors import LogFormatError
 
 _decoder = msgspec.json.Decoder()
@@ -55,23 +56,42 @@ def dumps(value: Any, *, indent: bool = False, nonfinite: NonFinite = "literal")
 
     Non-finite floats become the bare literals Inspect writes, or with
     `nonfinite="string"` the strings "NaN", "Infinity", "-Infinity" (strict
-    JSON, for parsers that reject the literals).
+    JSON, for parsers that reject the literals). Every JSON text we write
+    passes here, so known secrets are redacted here (see `_secrets`).
     """
-    if not has_nonfinite(value):
-        data = _encoder.encode(value)
-        return msgspec.json.format(data, indent=2) if indent else data
-    builtins = msgspec.to_builtins(value)
-    if nonfinite == "string":
-        data = _encoder.encode(_nonfinite_to_strings(builtins))
-        return msgspec.json.format(data, indent=2) if indent else data
-    text = json.dumps(
-        builtins,
-        ensure_ascii=False,
-        allow_nan=True,
-        indent=2 if indent else None,
-        separators=(",", ": ") if indent else (",", ":"),
-    )
-    return text.encode("utf-8")
+    return _secrets.redact_bytes(_encode(value, indent, nonfinite))
+
+
+def _encode(value: Any, indent: bool, nonfinite: NonFinite) -> bytes:
+    try:
+        if not has_nonfinite(value):
+            data = _encoder.encode(value)
+            return msgspec.json.format(data, indent=2) if indent else data
+        builtins = msgspec.to_builtins(value)
+        if nonfinite == "string":
+            data = _encoder.encode(_nonfinite_to_strings(builtins))
+            return msgspec.json.format(data, indent=2) if indent else data
+    except (OverflowError, UnicodeEncodeError):
+        # Integers beyond 64 bits, or a lone surrogate (a `\ud800` escape in
+        # the file): legal JSON that only the standard library writes back.
+        builtins = msgspec.to_builtins(value)
+        if nonfinite == "string":
+            builtins = _nonfinite_to_strings(builtins)
+    return _stdlib_dumps(builtins, indent)
+
+
+def _stdlib_dumps(value: Any, indent: bool) -> bytes:
+    """JSON text by the standard library (NaN/Infinity as bare literals); a
+    string that is not valid Unicode is written escaped, as it was read."""
+    options: dict[str, Any] = {
+        "allow_nan": True,
+        "indent": 2 if indent else None,
+        "separators": (",", ": ") if indent else (",", ":"),
+    }
+    try:
+        return json.dumps(value, ensure_ascii=False, **options).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, **options).encode("ascii")
 
 
 def _nonfinite_to_strings(value: Any) -> Any:

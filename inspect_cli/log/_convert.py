@@ -38,9 +38,18 @@ def convert_eval_logs(path: str, to: str, output_dir: str, overwrite: bool = Fal
         target = storage.join(output_dir, os.path.splitext(relative)[0] + suffix)
         result = Conversion(source, target)
         try:
+            if storage.is_dir(target):
+                raise LogExistsError(f"{target} is a directory; not replacing it")
             if not overwrite and storage.exists(target):
                 raise LogExistsError(f"{target} exists (use --overwrite to replace it)")
-            write_eval_log(read_eval_log(source), target, overwrite=overwrite)
+            log = read_eval_log(source)
+            try:
+                write_eval_log(log, target, overwrite=overwrite)
+            except LogExistsError:
+                # Absent a moment ago: another writer (a concurrent convert) created it since.
+                raise LogExistsError(
+                    f"{target} exists (another writer created it meanwhile; use --overwrite to replace it)"
+                ) from None
         except InspectCliError as ex:
             result.error = ex
         results.append(result)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
+from .. import storage
 from . import _codec
-from ._file import read_eval_log, read_eval_log_samples
+from ._file import log_format, log_source, read_eval_log, read_eval_log_samples
 from ._resolve import resolve_sample
 from ._tree import to_tree
 
@@ -22,19 +23,29 @@ _INDENT = b"  "
 
 
 def dump_eval_log(
-    location: str | os.PathLike[str],
+    location: str | os.PathLike[str] | IO[bytes],
     write: Write,
     header_only: bool = False,
     strict: bool = False,
     resolve_attachments: bool = False,
+    format: str | None = None,
 ) -> None:
-    """Write the log at `location` as indented JSON through `write`.
+    """Write the log at `location` (a path, a URL or an open binary file) as
+    indented JSON through `write`; `format` as in `read_eval_log`.
 
     `strict` writes NaN and +/-Infinity as the strings "NaN", "Infinity",
     "-Infinity" (for JSON parsers that reject Inspect's bare literals).
     """
+    source = log_source(location)
+    if isinstance(source, str):
+        # Opened once for the header and the samples: a log replaced meanwhile
+        # (a running eval's every write) is never dumped half old, half new.
+        fmt = log_format(source, format).name
+        with storage.open_read(source) as f:
+            dump_eval_log(f, write, header_only, strict, resolve_attachments, fmt)
+        return
     nonfinite: _codec.NonFinite = "string" if strict else "literal"
-    log = read_eval_log(location, header_only=True)
+    log = read_eval_log(source, header_only=True, format=format)
     header = to_tree(log)
     keys = list(header)
     samples_at = keys.index("reductions") if "reductions" in keys else len(keys)
@@ -50,7 +61,7 @@ def dump_eval_log(
         first = False
     if not header_only:
         wrote_any = False
-        for sample in read_eval_log_samples(location):
+        for sample in read_eval_log_samples(source, format=format):
             tree = resolve_sample(to_tree(sample), attachments=resolve_attachments)
             body = _reindent(_codec.dumps(tree, indent=True, nonfinite=nonfinite), 2)
             if not wrote_any:

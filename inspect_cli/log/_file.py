@@ -6,13 +6,18 @@ name from its first bytes (a zip or a JSON object).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import struct
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import IO, Any, Literal, NamedTuple, Protocol, cast
+
+import msgspec
 
 from .. import settings, storage
-from ..errors import LogError, LogExistsError, LogFormatError, NotFoundError
+from ..errors import ExistsError, InspectCliError, LogError, LogExistsError, LogFormatError, NotFoundError
+from ..storage import Source
 from . import _format_eval, _format_json
 from ._resolve import resolve_sample
 from ._tree import paused_gc, to_tree
@@ -39,10 +44,10 @@ class LogFormat(NamedTuple):
     suffix: str
     magic: bytes
     read_log: Callable[..., EvalLog]
-    read_samples: Callable[[str, SampleHook | None], Iterator[EvalSample]]
-    read_sample: Callable[[str, int | str, int, SampleHook | None], EvalSample]
+    read_samples: Callable[[Source, SampleHook | None], Iterator[EvalSample]]
+    read_sample: Callable[[Source, int | str, int, SampleHook | None], EvalSample]
     write_log: Callable[..., None]
-    read_summaries: Callable[[str], list[Any] | None]  # None: the format stores none
+    read_summaries: Callable[[Source], list[Any] | None]  # None: the format stores none
     log_file: Callable[[str], LogFile]
 
 
@@ -72,14 +77,15 @@ FORMATS: dict[str, LogFormat] = {
 }
 
 
-def log_format(location: str, format: str | None = None, sniff: bool = True) -> LogFormat:
+def log_format(location: Source, format: str | None = None, sniff: bool = True) -> LogFormat:
     """The format of the log at `location` (named, by suffix, else by content)."""
     if format is not None and format != "auto":
         try:
             return FORMATS[format]
         except KeyError:
             raise LogError(f"unknown log format '{format}' (use 'eval' or 'json')") from None
-    suffix = os.path.splitext(location.rstrip("/"))[1].lower()
+    name = storage.source_name(location)
+    suffix = os.path.splitext(name.rstrip("/"))[1].lower()
     for fmt in FORMATS.values():
         if suffix == fmt.suffix:
             return fmt
@@ -89,22 +95,70 @@ def log_format(location: str, format: str | None = None, sniff: bool = True) -> 
         for fmt in FORMATS.values():
             if head.startswith(fmt.magic):
                 return fmt
-    raise LogFormatError(f"{location} is not an eval log (expected a .eval or .json file)")
+    raise LogFormatError(f"{name} is not an eval log (expected a .eval or .json file)")
 
 
-def _location(log_file: Any) -> str:
-    """The URL of a log named by a path, a URL, or anything with a `name` (a
-    listing record). Every public entry point starts here, so `.env` is
-    loaded first (S3 credentials may come from it)."""
+LogFileArg = str | os.PathLike[str] | IO[bytes] | Any  # Any: a listing record (its `name`)
+
+
+def log_source(log_file: LogFileArg) -> Source:
+    """Where to read a log named by a path, a URL, an open binary file, or
+    anything with a `name` (a listing record). Every public entry point starts
+    here, so `.env` is loaded first (S3 credentials may come from it)."""
     settings.load_dotenv()
     if isinstance(log_file, os.PathLike):
         return os.fspath(log_file)
     if isinstance(log_file, str):
         return log_file
+    if hasattr(log_file, "read") and hasattr(log_file, "seek"):
+        return cast(IO[bytes], log_file)
     name = getattr(log_file, "name", None)
     if isinstance(name, str):
         return name
-    raise TypeError(f"expected a path or URL, got {type(log_file).__name__}")
+    raise TypeError(f"expected a path, a URL or a binary file, got {type(log_file).__name__}")
+
+
+# What malformed content can make the decoders raise: turned into a
+# LogFormatError naming the file, so hostile or damaged files never escape
+# as anything but the documented errors.
+_DAMAGE = (
+    RecursionError,
+    OverflowError,
+    UnicodeError,
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    struct.error,
+    msgspec.MsgspecError,
+)
+
+
+@contextlib.contextmanager
+def _reading(source: Source, pause_gc: bool = True) -> Iterator[None]:
+    """Storage errors and damaged content as domain errors naming the log
+    (and the cyclic GC paused while a whole log is decoded)."""
+    name = storage.source_name(source)
+    try:
+        with storage.errors(name), paused_gc() if pause_gc else contextlib.nullcontext():
+            yield
+    except InspectCliError:
+        raise
+    except _DAMAGE as ex:
+        raise LogFormatError(f"{name} is not a readable log ({_damage(ex)})") from None
+
+
+def _damage(ex: BaseException) -> str:
+    if isinstance(ex, RecursionError):
+        return "nested too deeply"
+    text = str(ex).splitlines()[0][:200] if str(ex) else ""
+    return f"{type(ex).__name__}: {text}" if text else type(ex).__name__
+
+
+def _located(log: EvalLog, source: Source) -> EvalLog:
+    log.__dict__["_location"] = storage.source_name(source)
+    return log
 
 
 def _hook(resolve_attachments: bool) -> SampleHook | None:
@@ -112,69 +166,68 @@ def _hook(resolve_attachments: bool) -> SampleHook | None:
 
 
 def read_eval_log(
-    log_file: str | os.PathLike[str] | Any,
+    log_file: LogFileArg,
     header_only: bool = False,
     resolve_attachments: bool = False,
     format: str | None = None,
 ) -> EvalLog:
     """Read a log; with `header_only`, everything but the samples (never decoded).
 
+    `log_file` is a path or URL, an open binary file, or a listing record.
     `resolve_attachments` expands what Inspect stores once per sample and
     references from its events (`events_data`, `attachment://` strings).
     """
-    url = _location(log_file)
-    with storage.errors(url), paused_gc():
-        log = log_format(url, format).read_log(url, header_only, _hook(resolve_attachments))
-    log.__dict__["_location"] = url
-    return log
+    source = log_source(log_file)
+    with _reading(source):
+        log = log_format(source, format).read_log(source, header_only, _hook(resolve_attachments))
+    return _located(log, source)
 
 
-def read_eval_log_header(log_file: str | os.PathLike[str] | Any) -> EvalLog:
+def read_eval_log_header(log_file: LogFileArg) -> EvalLog:
     """The header of a log for listings: like `read_eval_log(header_only=True)`
     but without the members that grow with the samples (`reductions`, and in
     `.json` logs anything stored after the samples), so its cost does not
     depend on the number of samples."""
-    url = _location(log_file)
-    with storage.errors(url), paused_gc():
-        log = log_format(url).read_log(url, True, None, trailing=False)
-    log.__dict__["_location"] = url
-    return log
+    source = log_source(log_file)
+    with _reading(source):
+        log = log_format(source).read_log(source, True, None, trailing=False)
+    return _located(log, source)
 
 
 def read_eval_log_samples(
-    log_file: str | os.PathLike[str] | Any, resolve_attachments: bool = False, format: str | None = None
+    log_file: LogFileArg, resolve_attachments: bool = False, format: str | None = None
 ) -> Iterator[EvalSample]:
     """The samples of a log, one at a time (a large log never sits in memory whole)."""
-    url = _location(log_file)
-    with storage.errors(url):
-        yield from log_format(url, format).read_samples(url, _hook(resolve_attachments))
+    source = log_source(log_file)
+    with _reading(source, pause_gc=False):
+        yield from log_format(source, format).read_samples(source, _hook(resolve_attachments))
 
 
 def read_eval_log_sample(
-    log_file: str | os.PathLike[str] | Any,
+    log_file: LogFileArg,
     id: int | str,
     epoch: int = 1,
     resolve_attachments: bool = False,
     format: str | None = None,
 ) -> EvalSample:
     """One sample of a log, by id and epoch."""
-    url = _location(log_file)
-    with storage.errors(url):
-        return log_format(url, format).read_sample(url, id, epoch, _hook(resolve_attachments))
+    source = log_source(log_file)
+    with _reading(source):
+        return log_format(source, format).read_sample(source, id, epoch, _hook(resolve_attachments))
 
 
-def read_eval_log_sample_summaries(log_file: str | os.PathLike[str] | Any) -> list[dict[str, Any]]:
+def read_eval_log_sample_summaries(log_file: LogFileArg, format: str | None = None) -> list[dict[str, Any]]:
     """A short record of each sample (id, epoch, input, target, scores, error,
     usage, ...), as Inspect's viewer lists them: read from the summaries a
     `.eval` log stores (also while its eval runs), else derived from the samples
     one at a time."""
-    url = _location(log_file)
-    with storage.errors(url):
-        fmt = log_format(url)
-        stored = fmt.read_summaries(url)
+    source = log_source(log_file)
+    with _reading(source):
+        fmt = log_format(source, format)
+        stored = fmt.read_summaries(source)
         if stored is not None:
             return stored
-        return [_format_eval.summary(to_tree(sample)) for sample in fmt.read_samples(url, None)]
+        return [_format_eval.summary(to_tree(sample)) for sample in fmt.read_samples(source, None)]
 
 
 def write_eval_log(
@@ -187,29 +240,34 @@ def write_eval_log(
     """Write a log atomically; the format follows the suffix unless given.
 
     An existing file is replaced only when it holds a log of the same run
-    (or with `overwrite`): a log is never lost to a different run that
-    happened to get the same name.
+    (or with `overwrite`); where no file exists, the log is created only if
+    none appears meanwhile (a conditional write on S3): a log is never lost
+    to a different run or a concurrent writer that chose the same name.
     """
-    url = _location(location) if location is not None else log.location
-    if url is None:
+    target = location if location is not None else log.location
+    if target is None:
         raise LogError("write_eval_log: no location given and the log has none")
+    url = os.fspath(target)
+    settings.load_dotenv()
     with storage.errors(url):
         fmt = log_format(url, format, sniff=False)
-        if not overwrite:
-            _check_replaceable(log, url)
-        if fmt.name == "eval":
-            fmt.write_log(log, url, compression)
-        else:
-            fmt.write_log(log, url)
+        exclusive = not overwrite and not _replaceable(log, url)
+        try:
+            fmt.write_log(log, url, compression, exclusive=exclusive)
+        except ExistsError:
+            raise LogExistsError(f"{url} was created by another writer meanwhile; not replacing it") from None
     log.__dict__["_location"] = url
 
 
-def _check_replaceable(log: EvalLog, url: str) -> None:
+def _replaceable(log: EvalLog, url: str) -> bool:
+    """Whether a log exists at `url` that this one may replace (one of the same
+    run); False when there is none; LogExistsError when there is another file."""
     try:
         existing = read_eval_log(url, header_only=True)
     except NotFoundError:
-        return
+        return False
     except LogError as ex:
         raise LogExistsError(f"{url} exists and is not a readable log; not replacing it ({ex})") from None
     if existing.eval.run_id != log.eval.run_id:
         raise LogExistsError(f"{url} holds a log of another run (run_id {existing.eval.run_id}); not replacing it")
+    return True

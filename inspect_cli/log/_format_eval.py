@@ -23,6 +23,7 @@ import msgspec
 
 from .. import storage
 from ..errors import LogFormatError, SampleNotFoundError
+from ..storage import Source
 from . import _codec, _tree
 from ._schema_compat import check_header
 from ._types import EvalLog, EvalSample, EvalSampleReductions
@@ -42,12 +43,13 @@ def sample_entry(id: int | str, epoch: int) -> str:
 
 
 @contextlib.contextmanager
-def _open(url: str) -> Iterator[ZipReader]:
-    with storage.open_read(url) as f:
-        yield ZipReader(f, url)
+def _open(source: Source) -> Iterator[ZipReader]:
+    with storage.open_read(source) as f:
+        yield ZipReader(f, storage.source_name(source))
 
 
-def _header(z: ZipReader, url: str) -> dict[str, Any]:
+def _header(z: ZipReader) -> dict[str, Any]:
+    url = z.what
     if HEADER in z:
         header = _codec.loads(z.read(HEADER), f"{url} ({HEADER})")
     elif START in z:
@@ -84,8 +86,8 @@ def _decode(data: bytes, cls: Any, what: str) -> Any:
         raise LogFormatError(f"{what}: {ex}") from None
 
 
-def _sample(z: ZipReader, url: str, name: str, hook: SampleHook | None) -> EvalSample:
-    what = f"{url} ({name})"
+def _sample(z: ZipReader, name: str, hook: SampleHook | None) -> EvalSample:
+    what = f"{z.what} ({name})"
     data = z.read(name)
     try:
         if hook is None:
@@ -96,42 +98,42 @@ def _sample(z: ZipReader, url: str, name: str, hook: SampleHook | None) -> EvalS
         raise LogFormatError(f"{what}: {ex}") from None
 
 
-def read_log(url: str, header_only: bool, hook: SampleHook | None = None, trailing: bool = True) -> EvalLog:
-    with _open(url) as z:
-        log: EvalLog = _convert(_header(z, url), EvalLog, url)
+def read_log(source: Source, header_only: bool, hook: SampleHook | None = None, trailing: bool = True) -> EvalLog:
+    with _open(source) as z:
+        log: EvalLog = _convert(_header(z), EvalLog, z.what)
         if trailing and REDUCTIONS in z:
-            log.reductions = _decode(z.read(REDUCTIONS), _REDUCTIONS, f"{url} ({REDUCTIONS})")
+            log.reductions = _decode(z.read(REDUCTIONS), _REDUCTIONS, f"{z.what} ({REDUCTIONS})")
         if not header_only:
-            log.samples = [_sample(z, url, name, hook) for name in z.names() if _SAMPLE.match(name)]
+            log.samples = [_sample(z, name, hook) for name in z.names() if _SAMPLE.match(name)]
     return log
 
 
-def read_samples(url: str, hook: SampleHook | None = None) -> Iterator[EvalSample]:
-    with _open(url) as z:
-        _header(z, url)
+def read_samples(source: Source, hook: SampleHook | None = None) -> Iterator[EvalSample]:
+    with _open(source) as z:
+        _header(z)
         for name in z.names():
             if _SAMPLE.match(name):
-                yield _sample(z, url, name, hook)
+                yield _sample(z, name, hook)
 
 
-def read_sample(url: str, id: int | str, epoch: int, hook: SampleHook | None = None) -> EvalSample:
-    with _open(url) as z:
-        _header(z, url)
+def read_sample(source: Source, id: int | str, epoch: int, hook: SampleHook | None = None) -> EvalSample:
+    with _open(source) as z:
+        _header(z)
         name = sample_entry(id, epoch)
         if name in z:
-            return _sample(z, url, name, hook)
-    raise SampleNotFoundError(f"{url}: no sample with id {id!r} and epoch {epoch}")
+            return _sample(z, name, hook)
+        raise SampleNotFoundError(f"{z.what}: no sample with id {id!r} and epoch {epoch}")
 
 
 _JOURNAL_SUMMARIES = re.compile(r"^_journal/summaries/(\d+)\.json$")
 
 
-def read_summaries(url: str) -> list[Any] | None:
+def read_summaries(source: Source) -> list[Any] | None:
     """The stored sample summaries: `summaries.json` of a finished log, else
     the journal's flushes in order (a running or killed eval); None when the
     log stores none (summaries are then derived from the samples)."""
-    with _open(url) as z:
-        _header(z, url)
+    with _open(source) as z:
+        _header(z)
         if SUMMARIES in z:
             names = [SUMMARIES]
         else:
@@ -141,9 +143,9 @@ def read_summaries(url: str) -> list[Any] | None:
                 return None
         out: list[Any] = []
         for name in names:
-            value = _codec.loads(z.read(name), f"{url} ({name})")
+            value = _codec.loads(z.read(name), f"{z.what} ({name})")
             if not isinstance(value, list):
-                raise LogFormatError(f"{url}: {name} is not a JSON list")
+                raise LogFormatError(f"{z.what}: {name} is not a JSON list")
             out.extend(value)
         return out
 
@@ -214,8 +216,8 @@ class Archive:
         self.zip.close()
 
 
-def write_log(log: EvalLog, url: str, compression: Compression = "deflate") -> None:
-    with storage.atomic_write(url) as f:
+def write_log(log: EvalLog, url: str, compression: Compression = "deflate", exclusive: bool = False) -> None:
+    with storage.atomic_write(url, exclusive) as f:
         archive = Archive(f, compression)
         archive.start(log)
         archive.add_samples(log.samples or [], journal=False)

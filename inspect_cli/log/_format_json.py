@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import IO, Any
 
 import msgspec
 
 from .. import storage
 from ..errors import LogFormatError, SampleNotFoundError
+from ..storage import Source
 from . import _codec, _tree
 from ._schema_compat import check_header, upgrade_v1_header, upgrade_v1_sample, v1_scorer_name
 from ._types import EvalLog, EvalSample, EvalSampleReductions
@@ -111,13 +112,13 @@ class _NeedMore(Exception):
     pass
 
 
-def _head(data: Any, what: str) -> tuple[dict[str, Any], int | None] | None:
+def _head(f: IO[bytes], size: int) -> tuple[dict[str, Any], int | None] | None:
     """The members before `samples` and the byte offset of its value (None if the
     document has no samples); None when the start of the file does not parse so."""
-    size = len(data)
     n = min(size, 64 * 1024)
     while True:
-        chunk = bytes(data[:n])
+        f.seek(0)
+        chunk = f.read(n)
         try:
             text = chunk.decode("utf-8")
         except UnicodeDecodeError as ex:
@@ -170,22 +171,23 @@ _KEY_LINE = b'\n  "'
 _FIRST_AFTER_SAMPLES = (b'"reductions"', b'"logging"')
 
 
-def _tail(data: Any, samples_at: int, what: str) -> dict[str, Any] | None:
+def _tail(f: IO[bytes], size: int, samples_at: int, what: str) -> dict[str, Any] | None:
     """The members after `samples`, found from the end of the file; None when
     this file's layout does not allow it (then the caller scans it whole)."""
-    size = len(data)
     window = max(samples_at, size - max(1 << 20, size // 16))
-    end, found = size, None
+    f.seek(window)
+    data = f.read(size - window)
+    end, found = len(data), None
     while True:
-        at = data.rfind(_KEY_LINE, window, end)
+        at = data.rfind(_KEY_LINE, 0, end)
         if at < 0:
             break
         quote = at + len(_KEY_LINE) - 1
         try:
-            found = _Document(b"{" + bytes(data[quote:]), what).header()
+            found = _Document(b"{" + data[quote:], what).header()
         except LogFormatError:
             return None  # a top-level key line that does not parse: not Inspect's layout
-        if bytes(data[quote : quote + 12]).startswith(_FIRST_AFTER_SAMPLES):
+        if data[quote : quote + 12].startswith(_FIRST_AFTER_SAMPLES):
             return found
         end = at
     if window > samples_at:
@@ -193,17 +195,19 @@ def _tail(data: Any, samples_at: int, what: str) -> dict[str, Any] | None:
     return found or {}
 
 
-def read_header_members(data: Any, what: str, trailing: bool = True) -> dict[str, Any] | None:
+def read_header_members(f: IO[bytes], what: str, trailing: bool = True) -> dict[str, Any] | None:
     """The top-level members of a `.json` log but `samples`, without scanning the
-    samples; with `trailing=False`, only those before the samples. None when
-    the file's layout needs a full scan."""
-    head = _head(data, what)
+    samples (only the start and the end of the file are read); with
+    `trailing=False`, only those before the samples. None when the file's
+    layout needs a full scan."""
+    size = storage.size_of(f)
+    head = _head(f, size)
     if head is None:
         return None
     members, samples_at = head
     if samples_at is None or not trailing:
         return members
-    tail = _tail(data, samples_at, what)
+    tail = _tail(f, size, samples_at, what)
     return None if tail is None else {**members, **tail}
 
 
@@ -306,43 +310,46 @@ def _header_log(header: dict[str, Any], url: str) -> tuple[int, EvalLog]:
     return version, log
 
 
-def _open(url: str) -> tuple[_Document, dict[str, Any], int, EvalLog]:
-    doc = _Document(storage.read_bytes(url), url)
+def _open(source: Source) -> tuple[_Document, dict[str, Any], int, EvalLog]:
+    name = storage.source_name(source)
+    doc = _Document(storage.read_bytes(source), name)
     header = doc.header()
-    version, log = _header_log(header, url)
+    version, log = _header_log(header, name)
     return doc, header, version, log
 
 
-def read_log(url: str, header_only: bool, hook: SampleHook | None = None, trailing: bool = True) -> EvalLog:
+def read_log(source: Source, header_only: bool, hook: SampleHook | None = None, trailing: bool = True) -> EvalLog:
     if header_only:
-        data = storage.read_bytes(url)
-        header = read_header_members(data, url, trailing)
+        name = storage.source_name(source)
+        with storage.open_read(source) as f:
+            header = read_header_members(f, name, trailing)
         if header is not None:
-            return _header_log(header, url)[1]
-    doc, header, version, log = _open(url)
+            return _header_log(header, name)[1]
+    doc, header, version, log = _open(source)
     if not header_only and doc.has_samples():
         log.samples = list(_samples(doc, header, version, hook))
     return log
 
 
-def read_samples(url: str, hook: SampleHook | None = None) -> Iterator[EvalSample]:
-    doc, header, version, _ = _open(url)
+def read_samples(source: Source, hook: SampleHook | None = None) -> Iterator[EvalSample]:
+    doc, header, version, _ = _open(source)
     yield from _samples(doc, header, version, hook)
 
 
-def read_sample(url: str, id: int | str, epoch: int, hook: SampleHook | None = None) -> EvalSample:
-    for sample in read_samples(url, hook):
+def read_sample(source: Source, id: int | str, epoch: int, hook: SampleHook | None = None) -> EvalSample:
+    for sample in read_samples(source, hook):
         if sample.id == id and sample.epoch == epoch:
             return sample
-    raise SampleNotFoundError(f"{url}: no sample with id {id!r} and epoch {epoch}")
+    raise SampleNotFoundError(f"{storage.source_name(source)}: no sample with id {id!r} and epoch {epoch}")
 
 
 def encode_log(log: EvalLog) -> bytes:
     return _codec.dumps(_tree.to_tree(log), indent=True)
 
 
-def write_log(log: EvalLog, url: str) -> None:
-    storage.write_bytes(url, encode_log(log))
+def write_log(log: EvalLog, url: str, compression: str = "deflate", exclusive: bool = False) -> None:
+    """The whole log as one document (`compression` is for `.eval` logs only)."""
+    storage.write_bytes(url, encode_log(log), exclusive)
 
 
 class LogFile:

@@ -27,6 +27,10 @@ _EOCD = struct.Struct("<4sHHHHIIH")
 _EOCD64 = struct.Struct("<4sQHHIIQQQQ")
 _LOCATOR64 = struct.Struct("<4sIQI")
 _UTF8_FLAG = 0x800
+_SEARCH_CHUNK = 1 << 20
+_MAX_CANDIDATES = 64  # end-of-directory records tried before giving up
+MIN_INFLATE_LIMIT = 32 << 20  # an entry may always inflate to 32 MiB...
+INFLATE_RATIO = 100  # ...or to 100 times the size of the whole archive
 _MAX32 = 0xFFFFFFFF
 _MAX16 = 0xFFFF
 
@@ -58,72 +62,75 @@ class ZipReader:
 
     def __init__(self, f: IO[bytes], what: str) -> None:
         self._f = f
-        self._what = what
+        self.what = what
         self._index: dict[str, _Info] | None = None
         try:
+            self._size = f.seek(0, 2)
             self._cd = self._central_directory()
-        except (OSError, struct.error, ValueError) as ex:
+        except (OSError, struct.error, ValueError, OverflowError) as ex:
             raise self._bad(str(ex)) from None
+        # No entry may inflate to more than this: a small file that inflates to
+        # gigabytes (a zip bomb) is refused instead of exhausting memory.
+        self.inflate_limit = max(MIN_INFLATE_LIMIT, INFLATE_RATIO * self._size)
 
     def _bad(self, detail: str) -> LogFormatError:
-        return LogFormatError(f"{self._what} is not a readable .eval log (bad or truncated zip: {detail})")
+        return LogFormatError(f"{self.what} is not a readable .eval log (bad or truncated zip: {detail})")
 
     def _central_directory(self) -> bytes:
-        f = self._f
-        end = f.seek(0, 2)
-        tail_size = min(end, _EOCD.size + 0xFFFF + _LOCATOR64.size)
-        f.seek(end - tail_size)
-        tail = f.read(tail_size)
-        at = tail.rfind(b"PK\x05\x06")
-        directory = self._directory_from(tail, at, end - tail_size) if at >= 0 else None
-        if directory is None:
-            # No complete directory at the end: a log whose writer was stopped
-            # while appending ends with a partial entry after the directory
-            # of its previous flush. Use the last complete directory.
-            directory = self._last_complete_directory(end - tail_size)
-        if directory is None:
-            raise self._bad("no end of central directory record")
-        return directory
+        """The last intact central directory, searched from the end.
 
-    def _directory_from(self, buffer: bytes, at: int, base: int) -> bytes | None:
-        """The central directory that the end record at buffer[at] describes, if intact."""
+        Normally the end record closes the file. A log whose writer was
+        stopped while appending (older writers appended in place) ends with a
+        partial entry after the directory of its previous flush: that one is
+        used. Candidates are checked cheaply (a directory must end where its
+        end record starts) and at most `_MAX_CANDIDATES` are tried, so a
+        crafted file full of fake end records costs little.
+        """
+        f, tried = self._f, 0
+        position = self._size
+        while position > 0 and tried < _MAX_CANDIDATES:
+            start = max(0, position - _SEARCH_CHUNK)
+            f.seek(start)
+            buffer = f.read(min(self._size, position + 3) - start)  # +3: a signature across chunks
+            at = buffer.rfind(b"PK\x05\x06")
+            while at >= 0 and tried < _MAX_CANDIDATES:
+                tried += 1
+                directory = self._directory_at(start + at)
+                if directory is not None:
+                    return directory
+                at = buffer.rfind(b"PK\x05\x06", 0, at)
+            position = start
+        raise self._bad("no end of central directory record")
+
+    def _directory_at(self, eocd_at: int) -> bytes | None:
+        """The central directory that the end record at `eocd_at` describes, if intact."""
         f = self._f
-        if len(buffer) - at < _EOCD.size:
+        f.seek(eocd_at)
+        record = f.read(_EOCD.size)
+        if len(record) < _EOCD.size:
             return None
-        _, _, _, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(buffer, at)
-        if (cd_offset == _MAX32 or count == _MAX16 or cd_size == _MAX32) and at >= _LOCATOR64.size:
-            loc = buffer[at - _LOCATOR64.size : at]
+        _, _, _, _, count, cd_size, cd_offset, _ = _EOCD.unpack(record)
+        cd_end = eocd_at
+        if (cd_offset == _MAX32 or count == _MAX16 or cd_size == _MAX32) and eocd_at >= _LOCATOR64.size:
+            f.seek(eocd_at - _LOCATOR64.size)
+            loc = f.read(_LOCATOR64.size)
             if loc[:4] == b"PK\x06\x07":
                 _, _, eocd64_at, _ = _LOCATOR64.unpack(loc)
-                f.seek(eocd64_at)
-                record = f.read(_EOCD64.size)
-                if record[:4] != b"PK\x06\x06":
+                if eocd64_at >= eocd_at:
                     return None
-                cd_size, cd_offset = _EOCD64.unpack(record)[8:10]
-        if cd_offset + cd_size > base + at:
+                f.seek(eocd64_at)
+                record64 = f.read(_EOCD64.size)
+                if record64[:4] != b"PK\x06\x06":
+                    return None
+                cd_size, cd_offset = _EOCD64.unpack(record64)[8:10]
+                cd_end = eocd64_at
+        if cd_offset + cd_size != cd_end:
             return None
         f.seek(cd_offset)
         cd = f.read(cd_size)
         if len(cd) != cd_size or (cd_size and cd[:4] != b"PK\x01\x02"):
             return None
         return cd
-
-    def _last_complete_directory(self, before: int) -> bytes | None:
-        f = self._f
-        chunk = 1 << 20
-        position = before
-        while position > 0:
-            start = max(0, position - chunk)
-            f.seek(start)
-            buffer = f.read(position - start + _EOCD.size + 0xFFFF)
-            at = buffer.rfind(b"PK\x05\x06", 0, position - start)
-            while at >= 0:
-                directory = self._directory_from(buffer, at, start)
-                if directory is not None:
-                    return directory
-                at = buffer.rfind(b"PK\x05\x06", 0, at)
-            position = start
-        return None
 
     def _record(self, at: int) -> _Info:
         cd = self._cd
@@ -181,35 +188,34 @@ class ZipReader:
     def __contains__(self, name: str) -> bool:
         return self._find(name) is not None
 
-    def read_raw(self, name: str) -> tuple[int, int, int, bytes]:
-        """(method, crc, uncompressed size, compressed bytes) of an entry, to copy it as is."""
-        info = self._find(name)
-        if info is None:
-            raise LogFormatError(f"{self._what}: no entry '{name}'")
-        self._f.seek(info.offset)
-        fields = _LOCAL.unpack(self._f.read(_LOCAL.size))
-        self._f.seek(info.offset + _LOCAL.size + fields[9] + fields[10])
-        return info.method, info.crc, info.size, self._f.read(info.compressed)
-
-    def read(self, name: str) -> bytes:
-        info = self._find(name)
-        if info is None:
-            raise LogFormatError(f"{self._what}: no entry '{name}'")
+    def _packed(self, name: str, info: _Info) -> bytes:
+        """The stored (compressed) bytes of an entry."""
+        if info.offset + _LOCAL.size + info.compressed > self._size:
+            raise LogFormatError(f"{self.what}: entry '{name}' is truncated")
         try:
             self._f.seek(info.offset)
             header = self._f.read(_LOCAL.size)
             if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
-                raise LogFormatError(f"{self._what}: entry '{name}' is damaged (bad local header)")
+                raise LogFormatError(f"{self.what}: entry '{name}' is damaged (bad local header)")
             fields = _LOCAL.unpack(header)
             self._f.seek(info.offset + _LOCAL.size + fields[9] + fields[10])
             raw = self._f.read(info.compressed)
         except OSError as ex:
-            raise LogFormatError(f"{self._what}: cannot read entry '{name}': {ex}") from None
+            raise LogFormatError(f"{self.what}: cannot read entry '{name}': {ex}") from None
         if len(raw) < info.compressed:
-            raise LogFormatError(f"{self._what}: entry '{name}' is truncated")
-        data = _inflate(info.method, raw, info.size, f"{self._what}: entry '{name}'")
+            raise LogFormatError(f"{self.what}: entry '{name}' is truncated")
+        return raw
+
+    def read(self, name: str) -> bytes:
+        info = self._find(name)
+        if info is None:
+            raise LogFormatError(f"{self.what}: no entry '{name}'")
+        what = f"{self.what}: entry '{name}'"
+        if info.size > self.inflate_limit:
+            raise _too_large(what, info.size, self.inflate_limit)
+        data = _inflate(info.method, self._packed(name, info), self.inflate_limit, what)
         if zlib.crc32(data) != info.crc:
-            raise LogFormatError(f"{self._what}: entry '{name}' is corrupt (CRC mismatch)")
+            raise LogFormatError(f"{self.what}: entry '{name}' is corrupt (CRC mismatch)")
         return data
 
 
@@ -230,20 +236,39 @@ def _zip64_values(extra: bytes, usize: int, csize: int, offset: int) -> tuple[in
     return usize, csize, offset
 
 
-def _inflate(method: int, raw: bytes, size: int, what: str) -> bytes:
+def _too_large(what: str, size: int, limit: int) -> LogFormatError:
+    return LogFormatError(
+        f"{what} inflates to more than {limit:,} bytes ({size:,} or more), "
+        "far more than a log of this size holds: refused (a zip bomb?)"
+    )
+
+
+def _inflate(method: int, raw: bytes, limit: int, what: str) -> bytes:
+    """The entry's bytes, never more than `limit` of them (whatever the
+    directory claims: the output is capped while inflating)."""
     if method == STORED:
         return raw
     if method == DEFLATED:
+        inflater = zlib.decompressobj(-15)
         try:
-            return zlib.decompressobj(-15).decompress(raw)
+            data = inflater.decompress(raw, limit + 1)
         except zlib.error as ex:
             raise LogFormatError(f"{what} is corrupt ({ex})") from None
+        if len(data) > limit or inflater.unconsumed_tail:
+            raise _too_large(what, len(data), limit)
+        return data
     if method == ZSTD:
         zstd = _zstandard()
+        out = bytearray()
         try:
-            return zstd.ZstdDecompressor().decompressobj().decompress(raw)
+            with zstd.ZstdDecompressor().stream_reader(raw) as reader:
+                while len(out) <= limit and (chunk := reader.read(min(limit + 1 - len(out), 1 << 24))):
+                    out += chunk
         except zstd.ZstdError as ex:
             raise LogFormatError(f"{what} is corrupt ({ex})") from None
+        if len(out) > limit:
+            raise _too_large(what, len(out), limit)
+        return bytes(out)
     raise LogFormatError(f"{what} uses unsupported zip compression method {method}")
 
 

@@ -61,7 +61,7 @@ class AnthropicAPI(HttpModelAPI):
             "content-type": "application/json",
         }
         response = await self.http.post_json(
-            f"{self.base_url}/v1/messages", body, headers, config.max_retries, config.timeout
+            self.endpoint("/v1/messages"), body, headers, config.max_retries, config.timeout
         )
         return _output(response, self.model_name), ModelCall(request=body, response=response)
 

@@ -22,6 +22,10 @@ class ModelAPIError(InspectCliError):
 class ModelAPI:
     """What a provider implements: one request, one output."""
 
+    # The model args (`-M name=value`) the provider takes; others draw a warning
+    # when the model is made. None: it passes every arg on (into its requests).
+    known_model_args: frozenset[str] | None = None
+
     def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
         self.model_name = model_name
         self.base_url = base_url

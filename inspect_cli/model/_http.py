@@ -3,18 +3,24 @@
 Transient failures (HTTP 429 and 5xx, dropped connections, timeouts) are
 retried with exponential backoff and full jitter, waiting at least what a
 `Retry-After` header asks. Other HTTP errors fail at once. Error messages name
-the URL and status, never request headers (which hold the API key).
+the URL (credentials in it redacted) and status, never request headers (which
+hold the API key). A base URL may carry `user:password@` (sent as HTTP Basic
+auth when the provider sends no Authorization header of its own) and a query
+(kept after each endpoint's path).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
 import random
 import time
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from .. import settings
+from .. import _secrets, settings
+from .._console import warn
 from ._api import ModelAPI, ModelAPIError
 
 RETRYABLE = {408, 409, 425, 429, 500, 502, 503, 504, 529}
@@ -28,6 +34,7 @@ class HttpClient:
     def __init__(self) -> None:
         self._session: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._warned = False  # the first failure to be retried is reported at once
 
     async def _client(self) -> Any:
         import aiohttp
@@ -55,6 +62,10 @@ class HttpClient:
         import aiohttp
 
         session = await self._client()
+        url, basic = _split_credentials(url)
+        if basic is not None and not any(k.lower() == "authorization" for k in headers):
+            headers = {**headers, "Authorization": basic}
+        shown = _secrets.redact_url(url)  # for messages: secret query values hidden, however short
         retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
         client_timeout = aiohttp.ClientTimeout(total=timeout or DEFAULT_TIMEOUT)
         attempt = 0
@@ -63,23 +74,39 @@ class HttpClient:
             try:
                 async with session.post(url, data=_encode(body), headers=headers, timeout=client_timeout) as response:
                     if response.status < 400:
-                        return _decode(await response.read(), url)
+                        return _decode(await response.read(), shown)
                     text = (await response.text())[:500]
-                    problem = f"HTTP {response.status} from {url}: {_summary(text)}"
+                    problem = f"HTTP {response.status} from {shown}: {_summary(text)}"
                     if response.status not in RETRYABLE:
-                        raise ModelAPIError(problem)
+                        raise ModelAPIError(_secrets.redact(problem))
                     retry_after = _retry_after(response.headers.get("retry-after"))
             except ModelAPIError:
                 raise
             except TimeoutError:
-                problem = f"request to {url} timed out after {client_timeout.total:g} s"
+                problem = f"request to {shown} timed out after {client_timeout.total:g} s"
             except aiohttp.ClientError as ex:
-                problem = f"connection to {url} failed ({type(ex).__name__}: {ex})"
+                problem = f"connection to {shown} failed ({type(ex).__name__}: {ex})"
             if attempt >= retries:
                 suffix = f" (after {attempt} retries)" if attempt else ""
-                raise ModelAPIError(problem + suffix)
+                raise ModelAPIError(_secrets.redact(problem + suffix))
+            if not self._warned:
+                self._warned = True
+                warn(f"retrying: {problem} (up to {retries} retries; later failures are not shown)")
             await asyncio.sleep(_backoff(attempt, retry_after))
             attempt += 1
+
+
+def _split_credentials(url: str) -> tuple[str, str | None]:
+    """`url` without its `user:password@` part, and that part as an HTTP Basic
+    Authorization value (aiohttp refuses credentials in a URL beside an
+    Authorization header)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode("ascii")
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
 
 
 def _encode(body: dict[str, Any]) -> bytes:
@@ -153,10 +180,19 @@ class HttpModelAPI(ModelAPI):
         super().__init__(model_name, base_url, model_args)
         self.base_url = (base_url or settings.get(self.base_url_var) or self.default_base_url).rstrip("/")
         self.api_key = model_args.get("api_key") or settings.get(self.api_key_var)
+        _secrets.add(self.api_key)
+        _secrets.add_named(model_args.items())
+        _secrets.redact_url(self.base_url)  # registers credentials in the URL
         if not self.api_key and (self.key_needed_elsewhere or self.base_url == self.default_base_url):
             raise ModelAPIError(f"{self.api_key_var} is not set (needed for {self.provider}/ models)")
         self.extra_body = {k: v for k, v in model_args.items() if k != "api_key"}
         self.http = HttpClient()
+
+    def endpoint(self, path: str) -> str:
+        """The URL of `path` under the base URL (before the base URL's query, if any)."""
+        base: str = self.base_url or ""
+        parts = urlsplit(base)
+        return urlunsplit(parts._replace(path=parts.path.rstrip("/") + path))
 
     # GenerateConfig field -> request body key, for the settings the API takes
     settings: tuple[tuple[str, str], ...] = ()

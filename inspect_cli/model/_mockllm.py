@@ -31,6 +31,8 @@ DEFAULT_OUTPUT = "Default output from mockllm/model"
 
 @modelapi("mockllm")
 class MockLLM(ModelAPI):
+    known_model_args = frozenset({"custom_outputs", "delay"})
+
     def __init__(self, model_name: str, base_url: str | None, model_args: dict[str, Any]) -> None:
         super().__init__(model_name, base_url, model_args)
         outputs = model_args.get("custom_outputs")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import settings
-from ..errors import InspectCliError
+from .. import _secrets, settings
+from .._console import warn
+from ..errors import InspectCliError, UsageError
 from ..log._types import (
     ChatMessage,
     ChatMessageSystem,
@@ -46,9 +48,12 @@ class Model:
         return f"Model({self.name!r})"
 
     def connections(self) -> int:
-        return _first(
+        count = _first(
             self.config.max_connections, settings.get_int(settings.MAX_CONNECTIONS), self.api.max_connections()
         )
+        if count < 1:  # a task's GenerateConfig(max_connections=0): no request could ever start
+            raise UsageError(f"max_connections must be at least 1, not {count}")
+        return count
 
     def _limit(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
@@ -73,6 +78,8 @@ class Model:
         timestamp = _now()
         async with self._limit():
             output, call = await self.api.generate(messages, merged)
+        if call is not None:
+            call.request = _secrets.masked(call.request)  # as recorded: `-M token=...` never in the log
         output.time = time.monotonic() - started
         if not output.model:
             output.model = self.api.model_name
@@ -130,6 +137,29 @@ def _add_usage(total: ModelUsage, usage: ModelUsage) -> None:
             setattr(total, field, (getattr(total, field) or 0) + value)
 
 
+# What was warned about in each running eval (its event loop): a model made
+# again for each task of a run warns once.
+_WARNED: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, set[tuple[str, tuple[str, ...]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _warn_unknown_args(api: ModelAPI, name: str, model_args: dict[str, Any]) -> None:
+    """A warning naming the model args the provider does not take (they are ignored)."""
+    known = api.known_model_args
+    unknown = tuple(sorted(set(model_args) - known)) if known is not None else ()
+    if not unknown:
+        return
+    try:
+        warned = _WARNED.setdefault(asyncio.get_running_loop(), set())
+    except RuntimeError:  # made outside an eval: no run to say it once in
+        warned = set()
+    if (name, unknown) not in warned:
+        warned.add((name, unknown))
+        takes = ", ".join(sorted(known or ())) or "none"
+        warn(f"model {name} ignores unknown model argument(s) {', '.join(unknown)} (it takes: {takes})")
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -139,6 +169,15 @@ def _first(*values: int | None) -> int:
         if value is not None:
             return value
     raise AssertionError("no value")
+
+
+def base_url_setting(model: str) -> str | None:
+    """The setting that names the base URL of `model`'s provider (e.g.
+    OPENAI_BASE_URL), if it has one."""
+    _load_providers()
+    factory = PROVIDERS.get(model.partition("/")[0])
+    name = getattr(factory, "base_url_var", None)
+    return name if isinstance(name, str) and name else None
 
 
 _MODELS: dict[tuple[str, str | None, str], Model] = {}
@@ -180,7 +219,9 @@ def get_model(
     cached = _MODELS.get(key)
     if cached is not None and config is None:
         return cached
-    instance = Model(factory(model_name, base_url, dict(model_args)), name, config or GenerateConfig())
+    api = factory(model_name, base_url, dict(model_args))
+    _warn_unknown_args(api, name, model_args)
+    instance = Model(api, name, config or GenerateConfig())
     if config is None:
         _MODELS[key] = instance
     return instance

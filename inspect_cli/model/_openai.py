@@ -62,7 +62,7 @@ class OpenAIAPI(HttpModelAPI):
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         response = await self.http.post_json(
-            f"{self.base_url}/chat/completions", body, headers, config.max_retries, config.timeout
+            self.endpoint("/chat/completions"), body, headers, config.max_retries, config.timeout
         )
         return _output(response, self.model_name), ModelCall(request=body, response=response)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._registry import factory
+from ..errors import UsageError
 from ..log._types import Score, value_to_float
 
 Reducer = Callable[[Sequence[Any]], Any]
@@ -145,4 +146,4 @@ def reducer(name: str | None) -> Reducer:
         return REDUCERS[name]
     if name.startswith("at_least_") and name[len("at_least_") :].isdigit():
         return _reduce_with(_at_least(int(name[len("at_least_") :])))
-    raise KeyError(f"unknown epoch reducer '{name}'")
+    raise UsageError(f"unknown epoch reducer '{name}' (use {', '.join(REDUCERS)} or at_least_K)")

@@ -3,24 +3,28 @@ ranges, sample summaries, samples and the refresh signal.
 
 Every log a request names goes through `resolve` first: the name must lead to
 a log file (`.eval`/`.json`, not hidden) inside the log dir, after symlinks are
-followed, so a request can never read anything else on the machine.
+followed. A local log is then opened once (`storage.open_confined`: the check
+and the open are one step, so a symlink swapped meanwhile cannot redirect it)
+and everything a request reads comes from that open file, so a request can
+never read anything else on the machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import IO, Any
 
 import msgspec
 
 from .. import settings, storage
-from ..errors import ForbiddenError, InspectCliError, SampleNotFoundError
+from ..errors import ForbiddenError, InspectCliError, SampleNotFoundError, StorageError
 from ..log._dump import dump_eval_log
-from ..log._file import read_eval_log_sample, read_eval_log_sample_summaries
+from ..log._file import read_eval_log_header, read_eval_log_sample, read_eval_log_sample_summaries
 from ..log._list import EvalLogInfo, is_log_file, list_eval_logs, read_headers
 from ..log._tree import to_tree
 from ..log._types import EvalLog
@@ -32,6 +36,7 @@ Write = Callable[[bytes], Any]
 _LISTING_TTL = 0.5
 _HEADER_CACHE_SIZE = 4096
 _NAME_CACHE_SIZE = 100_000
+_CHUNK = 256 * 1024  # byte ranges are read (and sent) this much at a time
 
 
 class ViewApi:
@@ -104,6 +109,18 @@ class ViewApi:
         storage.forget(url)
         return url
 
+    @contextlib.contextmanager
+    def _open(self, name: str) -> Iterator[storage.Source]:
+        """The log `name` to read from: a local log opened once, confined to
+        the log dir (what is checked is what is read); a remote log's URL
+        (object stores have no symlinks: its name alone confines it)."""
+        url = self._fresh(name)
+        if not self.local:
+            yield url
+            return
+        with storage.open_confined(self._root_path, storage.local_path(url), url) as f:
+            yield f
+
     def _servable(self, name: str) -> bool:
         """Whether a listed log may be served (not through a symlink out of the
         log dir). Remembered per name: every poll lists the log dir again, and
@@ -153,64 +170,106 @@ class ViewApi:
         """The headers of several logs (those a listing shows: no samples, no
         epoch reductions); an unreadable log gives `{"read_error": message}`."""
         out: list[dict[str, Any] | None] = [None] * len(names)
-        to_read: list[tuple[int, tuple[str, int, float]]] = []
+        remote: list[tuple[int, tuple[str, int, float]]] = []
         for i, name in enumerate(names):
             try:
-                url = self._fresh(name)
-                found = storage.info(url)
+                with self._open(name) as source:
+                    key = (storage.source_name(source), *_size_and_mtime(source))
+                    cached = self._headers.get(key)
+                    if cached is not None:
+                        out[i] = to_tree(cached)
+                    elif isinstance(source, str):
+                        remote.append((i, key))  # read below, several at once
+                    else:
+                        out[i] = to_tree(self._cache_header(key, read_eval_log_header(source)))
             except InspectCliError as ex:
                 out[i] = {"read_error": str(ex)}
-                continue
-            key = (url, found.size, found.mtime)
-            cached = self._headers.get(key)
-            if cached is not None:
-                out[i] = to_tree(cached)
-            else:
-                to_read.append((i, key))
-        headers = read_headers([key[0] for _, key in to_read])
-        for (i, key), header in zip(to_read, headers):
+        headers = read_headers([key[0] for _, key in remote])
+        for (i, key), header in zip(remote, headers):
             if isinstance(header, EvalLog):
-                if len(self._headers) >= _HEADER_CACHE_SIZE:
-                    self._headers.clear()
-                self._headers[key] = header
-                out[i] = to_tree(header)
+                out[i] = to_tree(self._cache_header(key, header))
             else:
                 out[i] = {"read_error": str(header)}
         return [entry for entry in out if entry is not None]
 
+    def _cache_header(self, key: tuple[str, int, float], header: EvalLog) -> EvalLog:
+        if len(self._headers) >= _HEADER_CACHE_SIZE:
+            self._headers.clear()
+        self._headers[key] = header
+        return header
+
     def log(self, name: str, write: Write, header_only_mb: float | None = None) -> None:
         """Write a log as JSON (as `inspect log dump` prints it); only its header
         when `header_only_mb` is given and the file is larger than that many MB."""
-        url = self._fresh(name)
-        header_only = header_only_mb is not None and storage.info(url).size > header_only_mb * 1024 * 1024
-        dump_eval_log(url, write, header_only=header_only)
+        with self._open(name) as source:
+            size = _size_and_mtime(source)[0]
+            header_only = header_only_mb is not None and size > header_only_mb * 1024 * 1024
+            dump_eval_log(source, write, header_only=header_only)
 
     def log_size(self, name: str) -> int:
-        return storage.info(self._fresh(name)).size
+        with self._open(name) as source:
+            return _size_and_mtime(source)[0]
 
-    def log_bytes(self, name: str, start: int, end: int) -> bytes:
-        """Bytes `start` to `end` (inclusive, as in an HTTP Range) of a log file."""
-        url = self._fresh(name)
+    @contextlib.contextmanager
+    def log_range(self, name: str, start: int, end: int) -> Iterator[tuple[int, Iterator[bytes]]]:
+        """Bytes `start` to `end` (inclusive, as in an HTTP Range) of a log
+        file, `end` clamped to the file's last byte: their number, and the
+        bytes in chunks (a large range is never held in memory whole).
+        ValueError for a range that is empty or starts outside the file."""
         if start < 0 or end < start:
             raise ValueError(f"bad byte range {start}-{end}")
-        with storage.errors(url), storage.open_read(url) as f:
-            f.seek(start)
-            return f.read(end - start + 1)
+        with self._open(name) as source, storage.open_read(source) as f:
+            where = storage.source_name(source)
+            with storage.errors(where):
+                size = storage.size_of(f)
+                if start >= size:
+                    raise ValueError(f"bad byte range {start}-{end}: the file has {size} bytes")
+                length = min(end, size - 1) - start + 1
+                f.seek(start)
+            yield length, _chunks(f, length, where)
+
+    def log_bytes(self, name: str, start: int, end: int) -> bytes:
+        """Bytes `start` to `end` (inclusive) of a log file, as `log_range`."""
+        with self.log_range(name, start, end) as (_, chunks):
+            return b"".join(chunks)
 
     def sample_summaries(self, name: str) -> list[dict[str, Any]]:
-        return read_eval_log_sample_summaries(self._fresh(name))
+        with self._open(name) as source:
+            return read_eval_log_sample_summaries(source)
 
     def sample(self, name: str, id: str, epoch: int) -> dict[str, Any]:
         """One sample with its attachments resolved. `id` arrives as text: a
         sample whose id is the integer it spells is found too."""
-        url = self._fresh(name)
-        try:
-            sample = read_eval_log_sample(url, id, epoch, resolve_attachments=True)
-        except SampleNotFoundError:
-            if not _is_int(id):
-                raise
-            sample = read_eval_log_sample(url, int(id), epoch, resolve_attachments=True)
+        with self._open(name) as source:
+            try:
+                sample = read_eval_log_sample(source, id, epoch, resolve_attachments=True)
+            except SampleNotFoundError:
+                if not _is_int(id):
+                    raise
+                sample = read_eval_log_sample(source, int(id), epoch, resolve_attachments=True)
         return to_tree(sample)
+
+
+def _size_and_mtime(source: storage.Source) -> tuple[int, float]:
+    """The size and modification time of an open local log (of what was
+    opened, not of what its name leads to now), or of a remote log."""
+    if isinstance(source, str):
+        found = storage.info(source)
+        return found.size, found.mtime
+    st = os.fstat(source.fileno())
+    return st.st_size, st.st_mtime
+
+
+def _chunks(f: IO[bytes], length: int, name: str) -> Iterator[bytes]:
+    """`length` bytes of `f` from where it is, in chunks; StorageError if the
+    file ends first (it was truncated meanwhile)."""
+    while length > 0:
+        with storage.errors(name):
+            chunk = f.read(min(_CHUNK, length))
+        if not chunk:
+            raise StorageError(f"{name}: the file got shorter while it was read")
+        length -= len(chunk)
+        yield chunk
 
 
 def _is_int(text: str) -> bool:

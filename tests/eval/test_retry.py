@@ -217,3 +217,27 @@ def test_retried_log_is_read_by_inspect_ai(in_tmp: Path, monkeypatch: pytest.Mon
     theirs = json.loads(run.stdout)[retried.location]
     assert theirs["status"] == "success" and len(theirs["samples"]) == 6
     assert theirs["metrics"]["includes"]["accuracy"] == retried.results.scores[0].metrics["accuracy"].value  # type: ignore[union-attr]
+
+
+def test_a_base_url_with_credentials_is_never_retried_redacted(
+    in_tmp: Path, model_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Logs record `user:<redacted>@`: a retry must not send that, nor fall
+    back to the provider's public default instead of the eval's server."""
+    monkeypatch.setenv("FAIL_SAMPLE", "q02")
+    base = model_server.url.replace("http://", "http://user:pa55word-secret@") + "/v1"
+    [failed] = eval("retry_tasks.py@counted", model="openai/gpt-test", model_base_url=base, display="none")
+    assert failed.status == "error" and "<redacted>" in (failed.eval.model_base_url or "")
+    monkeypatch.delenv("FAIL_SAMPLE")
+    monkeypatch.delenv("OPENAI_BASE_URL")
+    refused = run_inspect("subprocess", ["eval-retry", failed.location, "--display", "none"], in_tmp)
+    assert refused.exit_code == 2 and "set OPENAI_BASE_URL" in refused.stderr, refused.stderr
+    model_server.reset()
+    retried = run_inspect(
+        "subprocess", ["eval-retry", failed.location, "--display", "none"], in_tmp, env={"OPENAI_BASE_URL": base}
+    )
+    assert retried.exit_code == 0, retried.stderr
+    assert "retrying against OPENAI_BASE_URL" in retried.stderr and "pa55word-secret" not in retried.stderr
+    assert model_server.requests >= 1  # what did not finish was asked again, of the eval's own server
+    newest = read_eval_log(list_eval_logs(in_tmp / "logs")[0].name)
+    assert newest.status == "success" and len(newest.samples or []) == 6

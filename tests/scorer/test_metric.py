@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from inspect_cli.errors import UsageError
 from inspect_cli.log import Score, read_eval_log
 from inspect_cli.scorer import SampleScore, accuracy, mean, reducer, score_results, stderr, value_to_float
 
@@ -90,5 +91,5 @@ def test_reducers() -> None:
     assert reducer("max")([0.1, 0.9]) == 0.9
     assert reducer("at_least_2")(["C", "I", "C"]) == 1.0
     assert reducer("mean")([{"a": 1, "b": "C"}, {"a": 3, "b": "I"}]) == {"a": 2.0, "b": 0.5}
-    with pytest.raises(KeyError):
+    with pytest.raises(UsageError, match="unknown epoch reducer 'nonsense' .*at_least_K"):
         reducer("nonsense")

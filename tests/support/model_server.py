@@ -4,7 +4,9 @@ Anthropic's Messages API on 127.0.0.1, and can be told to misbehave.
 It runs in a thread of the test process, so in-process and subprocess
 clients reach it alike. Tests script it through `ModelServer`: answers by
 prompt substring, a delay per request, and a queue of failures to inject
-(429 with Retry-After, 500, a dropped connection). It counts requests and
+(429 with Retry-After, 500, any other status, a dropped connection), whose
+error bodies can echo the API key the request presented (as some real APIs
+do: "Incorrect API key provided: sk-..."). It counts requests and
 the most that were in flight at once. The official `openai` and `anthropic`
 SDKs are run against it in the tests, so it cannot drift from the real APIs.
 """
@@ -29,6 +31,7 @@ class ModelServer:
         self.delay = 0.0
         self.failures: deque[tuple[str, Any]] = deque()
         self.fail_always: tuple[str, Any] | None = None
+        self.echo_key = False  # injected errors' messages quote the request's API key
         self.requests = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -44,13 +47,13 @@ class ModelServer:
 
     def reset(self) -> None:
         with self._lock:
-            self.answers, self.delay, self.fail_always = {}, 0.0, None
+            self.answers, self.delay, self.fail_always, self.echo_key = {}, 0.0, None, False
             self.failures.clear()
             self.requests = self.in_flight = self.max_in_flight = 0
             self.bodies, self.headers = [], []
 
     def fail_next(self, kind: str, count: int = 1, retry_after: float | None = None) -> None:
-        """Make the next `count` requests fail: '429', '500' or 'drop'."""
+        """Make the next `count` requests fail: an HTTP status ('429', '500', '401', ...) or 'drop'."""
         for _ in range(count):
             self.failures.append((kind, retry_after))
 
@@ -120,7 +123,10 @@ class ModelServer:
                     request.transport.close()
                     raise ConnectionResetError("dropped on purpose")
                 status = int(kind)
-                response = _error(api, status, "rate_limit_error" if status == 429 else "api_error", f"injected {kind}")
+                message = f"injected {kind}"
+                if self.echo_key:
+                    message = f"Incorrect API key provided: {_presented_key(request.headers)}"
+                response = _error(api, status, _ERROR_TYPES.get(status, "api_error"), message)
                 if retry_after is not None:
                     response.headers["Retry-After"] = str(retry_after)
                 return response
@@ -158,6 +164,14 @@ def _validate(api: str, body: dict[str, Any], headers: Any) -> str | None:
     if any(a == b for a, b in zip(roles, roles[1:])):
         return "messages must alternate user/assistant"
     return None
+
+
+_ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}
+
+
+def _presented_key(headers: Any) -> str:
+    """The API key a request carries (x-api-key, else the bearer token)."""
+    return str(headers.get("x-api-key") or headers.get("Authorization", "").removeprefix("Bearer "))
 
 
 def _last_user_text(api: str, body: dict[str, Any]) -> str:

@@ -59,3 +59,42 @@ def raw_get(url: str, path: str, headers: dict[str, str] | None = None) -> tuple
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         connection.close()
+
+
+def write_secret_log(source: Path, target: Path) -> bytes:
+    """A copy of the log `source` at `target` with SECRET in its header (run id)
+    and in every sample and summary (the input): a log a viewer must never
+    serve. Returns its bytes."""
+    from inspect_cli.log import read_eval_log, write_eval_log
+
+    log = read_eval_log(source)
+    log.eval.run_id = SECRET
+    for sample in log.samples or []:
+        sample.input = f"{SECRET} {sample.id}"
+    write_eval_log(log, target)
+    return target.read_bytes()
+
+
+class KeptAlive:
+    """GETs on one kept-alive connection (reopened if the server closes it)."""
+
+    def __init__(self, url: str) -> None:
+        host, port = url.split("//", 1)[1].rstrip("/").rsplit(":", 1)
+        self.host, self.port = host, int(port)
+        self.connection: http.client.HTTPConnection | None = None
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            self.connection.request("GET", path)
+            response = self.connection.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
