@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import struct
 import subprocess
@@ -153,10 +152,6 @@ def _zip_bomb(path: Path, inflated: int) -> None:
         writer.close()
 
 
-def _child_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def test_a_zip_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
     bomb = tmp_path / f"{STAMP}_bomb_x.eval"
     _zip_bomb(bomb, 200 * 1024 * 1024)
@@ -164,13 +159,22 @@ def test_a_zip_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
     with pytest.raises(LogFormatError, match="inflates to more than .* refused"):
         read_eval_log(bomb, header_only=True)
     run = subprocess.run(
-        [sys.executable, "-c", "import sys; from inspect_cli.cli import main; sys.argv[0] = 'inspect'; main()",
-         "log", "dump", "--header-only", str(bomb)],
+        [sys.executable, "-c", _PEAK, sys.executable, "-m", "inspect_cli", "log", "dump", "--header-only", str(bomb)],
         env=clean_env(), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert run.returncode == 1 and run.stdout == ""
-    assert "reductions.json" in run.stderr and "refused" in run.stderr
-    assert _child_peak_mb() < 400  # the bomb would take gigabytes once parsed
+    child = json.loads(run.stdout)
+    assert child["code"] == 1 and child["stdout"] == ""
+    assert "reductions.json" in child["stderr"] and "refused" in child["stderr"]
+    assert child["peak_kb"] / 1024 < 400  # MB; the bomb would take gigabytes once parsed
+
+
+# Runs a command as its only child and reports its exit code, output and peak memory.
+_PEAK = """
+import json, resource, subprocess, sys
+run = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": run.returncode, "stdout": run.stdout, "stderr": run.stderr, "peak_kb": peak}))
+"""
 
 
 def test_fake_end_records_are_searched_a_bounded_number_of_times(tmp_path: Path) -> None:
