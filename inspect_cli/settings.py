@@ -75,16 +75,16 @@ _SECRET_VARIABLE = re.compile(r"(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|_PASS|CRE
 
 def load_dotenv() -> dict[str, str]:
     """Load the nearest `.env` into the environment, never overriding variables
-    already set. Returns the variables it set. Loaded once per process; the
-    secrets of the environment are registered for redaction at every call."""
+    already set, and register the environment's secrets for redaction.
+    Returns the variables it set. Loaded once per process (cheap to call
+    again); `register_secrets()` registers variables set since."""
     global _loaded, _dotenv_dir
     if _loaded is not None:
-        _register_secrets()
         return _loaded
     _loaded = {}
     path = find_dotenv()
     if path is None:
-        _register_secrets()
+        register_secrets()
         return _loaded
     from dotenv import dotenv_values
 
@@ -93,11 +93,13 @@ def load_dotenv() -> dict[str, str]:
         if value is not None and name not in os.environ:
             os.environ[name] = value
             _loaded[name] = value
-    _register_secrets()
+    register_secrets()
     return _loaded
 
 
-def _register_secrets() -> None:
+def register_secrets() -> None:
+    """Register the values of the environment's secret-looking variables for
+    redaction (the edges that start work call it: a key set at run time counts)."""
     _secrets.add(*(value for name, value in os.environ.items() if _SECRET_VARIABLE.search(name)))
 
 

@@ -38,6 +38,7 @@ def eval_retry(
 ) -> list[EvalLog]:
     """Retry evals from their logs (paths, URLs or EvalLogs); returns the new logs."""
     settings.load_dotenv()
+    settings.register_secrets()
     items: list[Any] = list(tasks) if isinstance(tasks, (list, tuple)) else [tasks]
     logs = []
     for item in items:

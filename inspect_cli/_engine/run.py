@@ -143,6 +143,7 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
     time_limit, tags, metadata, and generation settings (temperature, ...).
     """
     settings.load_dotenv()
+    settings.register_secrets()
     opts = EvalOptions(**options)
     capture = LogCapture()
     capture.start()  # task functions may log while they build their tasks

@@ -88,8 +88,12 @@ class ZipReader:
         """
         f, tried = self._f, 0
         position = self._size
+        # An end record that closes the file lies in its last 64 KiB (its
+        # comment is at most that long): read only that much first.
+        chunk = _EOCD.size + 0xFFFF
         while position > 0 and tried < _MAX_CANDIDATES:
-            start = max(0, position - _SEARCH_CHUNK)
+            start = max(0, position - chunk)
+            chunk = _SEARCH_CHUNK
             f.seek(start)
             buffer = f.read(min(self._size, position + 3) - start)  # +3: a signature across chunks
             at = buffer.rfind(b"PK\x05\x06")

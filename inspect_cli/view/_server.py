@@ -136,6 +136,7 @@ class ViewServer:
         workers: int = WORKERS,
     ) -> None:
         settings.load_dotenv()
+        settings.register_secrets()
         self.authorization = authorization if authorization is not None else settings.get(TOKEN_VAR)
         self.loopback = is_loopback(host)
         check_exposure(host, self.authorization, allow_unauthenticated)
