@@ -35,8 +35,9 @@ class LogError(InspectCliError):
     """A log could not be read or written."""
 
 
-class LogFormatError(LogError):
-    """The file is not an eval log, or it is corrupt or truncated."""
+class LogFormatError(LogError, ValueError):
+    """The file is not an eval log, or it is corrupt or truncated (also a
+    ValueError: what Inspect raises, and its callers catch)."""
 
 
 class LogVersionError(LogFormatError):
@@ -51,8 +52,9 @@ class LogExistsError(LogError, ExistsError):
     """Writing would replace a log of a different run (or one written meanwhile)."""
 
 
-class SampleNotFoundError(LogError):
-    """The log holds no sample with the requested id and epoch."""
+class SampleNotFoundError(LogError, IndexError):
+    """The log holds no sample with the requested id and epoch (also an
+    IndexError, as Inspect raises)."""
 
 
 class NotFoundError(InspectCliError):

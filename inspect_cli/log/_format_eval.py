@@ -17,15 +17,16 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import msgspec
 
 from .. import storage
+from .._console import warn
 from ..errors import LogFormatError, SampleNotFoundError
 from ..storage import Source
 from . import _codec, _tree
-from ._schema_compat import check_header
+from ._schema_compat import check_header, upgrade_v3_sample
 from ._types import EvalLog, EvalSample, EvalSampleReductions
 from ._zip import Compression, ZipReader, ZipWriter
 
@@ -33,7 +34,7 @@ HEADER = "header.json"
 START = "_journal/start.json"
 SUMMARIES = "summaries.json"
 REDUCTIONS = "reductions.json"
-_SAMPLE = re.compile(r"^samples/.+_epoch_\d+\.json$")
+EXTRA_ENTRIES = "_extra_entries"  # where a read log keeps the entries we do not know
 
 SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -65,7 +66,7 @@ def _header(z: ZipReader) -> dict[str, Any]:
         header.setdefault("status", "started")
     else:
         raise LogFormatError(f"{url} is not an .eval log (no {HEADER} or {START})")
-    check_header(header, url)
+    check_header(header, url, latest=3)
     return header
 
 
@@ -86,42 +87,178 @@ def _decode(data: bytes, cls: Any, what: str) -> Any:
         raise LogFormatError(f"{what}: {ex}") from None
 
 
-def _sample(z: ZipReader, name: str, hook: SampleHook | None) -> EvalSample:
+class _Unit(NamedTuple):
+    """A sample's entries: one monolith entry, or a folder of chunks."""
+
+    id: str
+    epoch: int
+    entries: tuple[str, ...]  # the monolith entry; or every entry of the folder
+    chunked: bool
+
+
+_MONOLITH = re.compile(r"^samples/(.+)_epoch_(\d+)\.json$")
+_CHUNKED = re.compile(r"^samples/(.+)_epoch_(\d+)/(.+)$")
+
+
+def _sort_key(unit: _Unit) -> tuple[int, int, int | str]:
+    """Inspect's order: by epoch, then id, integers (by value) before strings."""
+    numeric = unit.id.lstrip("-").isdigit()
+    return (unit.epoch, 0 if numeric else 1, int(unit.id) if numeric else unit.id)
+
+
+def _units(z: ZipReader) -> tuple[list[_Unit], list[str]]:
+    """The samples of an archive in Inspect's order, and the entries under
+    `samples/` that make no sample (reported, never silently dropped)."""
+    monoliths: list[_Unit] = []
+    folders: dict[tuple[str, int], list[str]] = {}
+    stray: list[str] = []
+    for name in z.names():
+        if not name.startswith("samples/"):
+            continue
+        if m := _MONOLITH.match(name):
+            monoliths.append(_Unit(m.group(1), int(m.group(2)), (name,), False))
+        elif m := _CHUNKED.match(name):
+            folders.setdefault((m.group(1), int(m.group(2))), []).append(name)
+        else:
+            stray.append(name)
+    chunked = []
+    for (id, epoch), names in folders.items():
+        if f"samples/{id}_epoch_{epoch}/{_SHELL}" in names:
+            chunked.append(_Unit(id, epoch, tuple(names), True))
+        else:
+            stray.extend(names)  # chunks without their sample's shell: a sample cut short
+    return sorted([*monoliths, *chunked], key=_sort_key), stray
+
+
+_SHELL = "sample.json"
+_SEQUENCES = ("messages", "events", "calls", "attachments")
+
+
+def _chunked_sample(z: ZipReader, unit: _Unit) -> dict[str, Any]:
+    """A sample stored in chunks (Inspect's chunked per-sample layout), whole:
+    the shell, its metadata, and the message, event, call and attachment
+    sequences concatenated in order (chunks are named by their first item).
+    Messages are a pool the final conversation (`message_refs`) and the model
+    events (`input_refs`) point into, as `events_data` holds them; chunks
+    refer to attachments by their position."""
+    prefix = f"samples/{unit.id}_epoch_{unit.epoch}/"
+
+    def load(name: str) -> Any:
+        return _codec.loads(z.read(name), f"{z.what} ({name})")
+
+    shell = load(prefix + _SHELL)
+    if not isinstance(shell, dict):
+        raise LogFormatError(f"{z.what}: {prefix}{_SHELL} is not a JSON object")
+    sequences: dict[str, list[Any]] = {}
+    for sequence in _SEQUENCES:
+        chunks = []
+        for name in unit.entries:
+            rest = name[len(prefix) :]
+            head, _, stem = rest.partition("/")
+            if head == sequence and stem.endswith(".json") and stem[:-5].isdigit():
+                chunks.append((int(stem[:-5]), name))
+        items: list[Any] = []
+        for _, name in sorted(chunks):
+            chunk = load(name)
+            if not isinstance(chunk, list):
+                raise LogFormatError(f"{z.what}: {name} is not a JSON list")
+            items.extend(chunk)
+        sequences[sequence] = items
+    sample = {k: v for k, v in shell.items() if k != "message_refs"}
+    if prefix + "metadata.json" in unit.entries:
+        sample["metadata"] = load(prefix + "metadata.json")
+    pool = sequences["messages"]
+    sample["messages"] = [m for start, end in shell.get("message_refs") or [] for m in pool[start:end]]
+    events = sequences["events"]
+    if prefix + "events/uuids.json" in unit.entries:
+        uuids = load(prefix + "events/uuids.json")
+        if isinstance(uuids, list):
+            for event, uuid in zip(events, uuids):
+                if isinstance(event, dict) and uuid is not None and "uuid" not in event:
+                    event["uuid"] = uuid
+    sample["events"] = events
+    if pool or sequences["calls"]:
+        sample["events_data"] = {"messages": pool, "calls": sequences["calls"]}
+    if sequences["attachments"]:
+        sample["attachments"] = {str(i): text for i, text in enumerate(sequences["attachments"])}
+    return sample
+
+
+def _sample(z: ZipReader, unit: _Unit, hook: SampleHook | None) -> EvalSample:
+    name = unit.entries[0] if not unit.chunked else f"samples/{unit.id}_epoch_{unit.epoch}/{_SHELL}"
     what = f"{z.what} ({name})"
-    data = z.read(name)
     try:
-        if hook is None:
-            return _tree.decode(data, EvalSample, what)
-        value = _codec.loads(data, what)
-        return _tree.convert(hook(value) if isinstance(value, dict) else value, EvalSample)
+        if unit.chunked:
+            value: Any = _chunked_sample(z, unit)
+        else:
+            data = z.read(name)
+            if hook is None and b'"message_pool"' not in data and b'"call_pool"' not in data:
+                return _tree.decode(data, EvalSample, what)
+            value = _codec.loads(data, what)
+        if isinstance(value, dict):
+            value = upgrade_v3_sample(value)
+            if hook is not None:
+                value = hook(value)
+        return _tree.convert(value, EvalSample)
     except msgspec.ValidationError as ex:
         raise LogFormatError(f"{what}: {ex}") from None
+
+
+def _samples(z: ZipReader, hook: SampleHook | None) -> Iterator[EvalSample]:
+    """Every sample in Inspect's order; sample data that makes no sample is
+    reported (a warning naming it), and fails the read if it is all there is."""
+    units, stray = _units(z)
+    if stray:
+        shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
+        if not units:
+            raise LogFormatError(f"{z.what} holds sample data that makes no sample: {shown}")
+        warn(f"{z.what}: entries that make no sample were left out: {shown}")
+    for unit in units:
+        yield _sample(z, unit, hook)
+
+
+def _extra_entries(z: ZipReader) -> dict[str, tuple[int, int, int, bytes]]:
+    """Entries this reader does not know (a newer Inspect's, another tool's),
+    as stored: written back unchanged, so a rewrite loses nothing."""
+    return {name: z.read_packed(name) for name in z.names() if not _known(name)}
+
+
+def _known(name: str) -> bool:
+    return (
+        name in (HEADER, START, SUMMARIES, REDUCTIONS)
+        or name.startswith("samples/")
+        or _JOURNAL_SUMMARIES.match(name) is not None
+    )
 
 
 def read_log(source: Source, header_only: bool, hook: SampleHook | None = None, trailing: bool = True) -> EvalLog:
     with _open(source) as z:
         log: EvalLog = _convert(_header(z), EvalLog, z.what)
+        if log.version == 3:
+            log.version = 2  # what is read is version 2's shape (see upgrade_v3_sample)
         if trailing and REDUCTIONS in z:
             log.reductions = _decode(z.read(REDUCTIONS), _REDUCTIONS, f"{z.what} ({REDUCTIONS})")
         if not header_only:
-            log.samples = [_sample(z, name, hook) for name in z.names() if _SAMPLE.match(name)]
+            log.samples = list(_samples(z, hook))
+            extra = _extra_entries(z)
+            if extra:
+                log.__dict__[EXTRA_ENTRIES] = extra
     return log
 
 
 def read_samples(source: Source, hook: SampleHook | None = None) -> Iterator[EvalSample]:
     with _open(source) as z:
         _header(z)
-        for name in z.names():
-            if _SAMPLE.match(name):
-                yield _sample(z, name, hook)
+        yield from _samples(z, hook)
 
 
 def read_sample(source: Source, id: int | str, epoch: int, hook: SampleHook | None = None) -> EvalSample:
     with _open(source) as z:
         _header(z)
-        name = sample_entry(id, epoch)
-        if name in z:
-            return _sample(z, name, hook)
+        wanted = (str(id), epoch)
+        for unit in _units(z)[0]:
+            if (unit.id, unit.epoch) == wanted:
+                return _sample(z, unit, hook)
         raise SampleNotFoundError(f"{z.what}: no sample with id {id!r} and epoch {epoch}")
 
 
@@ -208,8 +345,11 @@ class Archive:
             self.zip.add(f"_journal/summaries/{self._flushes}.json", _codec.dumps(summaries))
 
     def end(self, log: EvalLog) -> None:
-        """The closing entries (summaries, reductions, header), then the directory."""
+        """The closing entries (summaries, reductions, the entries of the log
+        read that we do not know, header), then the directory."""
         self.zip.add(SUMMARIES, _codec.dumps(self.summaries))
+        for name, stored in (log.__dict__.get(EXTRA_ENTRIES) or {}).items():
+            self.zip.add_raw(name, *stored)
         if log.reductions is not None:
             self.zip.add(REDUCTIONS, _codec.dumps([_tree.to_tree(r) for r in log.reductions]))
         self.zip.add(HEADER, _codec.dumps(_tree.to_tree(log, exclude=("samples", "reductions"))))

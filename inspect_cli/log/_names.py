@@ -24,9 +24,15 @@ def log_file_name(created: str, task: str, task_id: str, format: str = "eval") -
 
 
 def parse_log_name(name: str) -> tuple[str, str] | None:
-    """(task, task_id) from a file name that follows Inspect's naming, else None."""
+    """(task, task_id) from a file name that starts with a creation time, as
+    Inspect 0.3.285 reads them from the `_`-separated parts after the time:
+    `<created>_<task>` gives no id, `<created>_<task>_<id>` the id, and a name
+    with more parts its third part after the time (observed, kept as is).
+    None for other names: their header tells."""
     stem = os.path.splitext(name.rsplit("/", 1)[-1])[0]
     parts = stem.split("_")
-    if len(parts) < 3 or not _CREATED.match(parts[0]) or not parts[-1]:
+    if len(parts) < 2 or not _CREATED.match(parts[0]):
         return None
-    return "_".join(parts[1:-1]), parts[-1]
+    if len(parts) == 2:
+        return parts[1], ""
+    return parts[1], parts[2] if len(parts) == 3 else parts[3]

@@ -17,18 +17,31 @@ LATEST_VERSION = 2
 UNNAMED_SCORER = "88F74D2C"
 
 
-def check_header(header: Any, what: str) -> int:
-    """The log's schema version, after checking that this is a log we can read."""
+def check_header(header: Any, what: str, latest: int = LATEST_VERSION) -> int:
+    """The log's schema version, after checking that this is a log we can read
+    (the `.eval` format also reads version 3: see `upgrade_v3_sample`)."""
     if not isinstance(header, dict) or not isinstance(header.get("eval"), dict):
         raise LogFormatError(f"{what} is not an eval log (no 'eval' object)")
     version = header.get("version", 1)
     if not isinstance(version, int) or isinstance(version, bool):
         raise LogFormatError(f"{what}: log version {version!r} is not a number")
-    if version > LATEST_VERSION:
+    if version > latest:
         raise LogVersionError(
-            f"{what}: log version {version} is newer than this tool reads (up to {LATEST_VERSION}); upgrade inspect_cli"
+            f"{what}: log version {version} is newer than this tool reads (up to {latest}); upgrade inspect_cli"
         )
     return version
+
+
+def upgrade_v3_sample(sample: dict[str, Any]) -> dict[str, Any]:
+    """A sample of a version-3 `.eval` log (Inspect builds of March 2026 that
+    pooled model inputs as `message_pool`/`call_pool`) in version-2 shape:
+    the pools become `events_data`, which the events' refs point into alike."""
+    if "message_pool" not in sample and "call_pool" not in sample:
+        return sample
+    out = {k: v for k, v in sample.items() if k not in ("message_pool", "call_pool")}
+    if "events_data" not in out:
+        out["events_data"] = {"messages": sample.get("message_pool") or [], "calls": sample.get("call_pool") or []}
+    return out
 
 
 def v1_scorer_name(header: dict[str, Any]) -> str:

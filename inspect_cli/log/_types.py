@@ -133,13 +133,13 @@ class ModelUsage(LogStruct):
     input_tokens_cache_write: int | None = None
     input_tokens_cache_read: int | None = None
     reasoning_tokens: int | None = None
-    total_cost: float | None = None
+    total_cost: int | float | None = None
 
 
 class LoggingMessage(LogStruct):
     message: str
     level: str = "info"
-    created: float = 0.0
+    created: int | float = 0.0
     name: str | None = None
     filename: str | None = None
     module: str | None = None
@@ -153,12 +153,12 @@ class GenerateConfig(LogStruct):
     max_connections: int | None = None
     system_message: str | None = None
     max_tokens: int | None = None
-    top_p: float | None = None
-    temperature: float | None = None
+    top_p: int | float | None = None
+    temperature: int | float | None = None
     stop_seqs: list[str] | None = None
     best_of: int | None = None
-    frequency_penalty: float | None = None
-    presence_penalty: float | None = None
+    frequency_penalty: int | float | None = None
+    presence_penalty: int | float | None = None
     logit_bias: dict[str, float] | None = None
     seed: int | None = None
     top_k: int | None = None
@@ -329,7 +329,7 @@ class ModelOutput(LogStruct):
     choices: list[ChatCompletionChoice] = []
     completion: str | None = None
     usage: ModelUsage | None = None
-    time: float | None = None
+    time: int | float | None = None
     metadata: dict[str, Any] | None = None
     error: str | None = None
     input_context_tokens: int | None = None
@@ -413,7 +413,7 @@ class _EventBase(_Tagged, tag_field="event"):
     uuid: str | None = None
     span_id: str | None = None
     timestamp: str = ""
-    working_start: float | None = None  # absent in logs before about 0.3.50
+    working_start: int | float | None = None  # absent in logs before about 0.3.50
     pending: bool | None = None
     metadata: dict[str, Any] | None = None
 
@@ -441,7 +441,7 @@ class SampleInitEvent(_EventBase, tag="sample_init"):
 class SampleLimitEvent(_EventBase, tag="sample_limit"):
     type: str = ""
     message: str = ""
-    limit: float | None = None
+    limit: int | float | None = None
 
 
 class StateEvent(_EventBase, tag="state"):
@@ -455,7 +455,7 @@ class StoreEvent(_EventBase, tag="store"):
 class ModelCall(LogStruct):
     request: dict[str, Any] = {}
     response: dict[str, Any] | None = None
-    time: float | None = None
+    time: int | float | None = None
     call_refs: list[list[int]] | None = None
     call_key: str | None = None
 
@@ -474,7 +474,7 @@ class ModelEvent(_EventBase, tag="model"):
     cache: str | None = None
     call: ModelCall | None = None
     completed: str | None = None
-    working_time: float | None = None
+    working_time: int | float | None = None
 
 
 class ToolEvent(_EventBase, tag="tool"):
@@ -489,7 +489,7 @@ class ToolEvent(_EventBase, tag="tool"):
     error: ToolCallError | None = None
     events: list[Event] = []
     completed: str | None = None
-    working_time: float | None = None
+    working_time: int | float | None = None
     agent: str | None = None
     failed: bool | None = None
     message_id: str | None = None
@@ -545,7 +545,7 @@ class SubtaskEvent(_EventBase, tag="subtask"):
     result: Any = None
     events: list[Event] = []
     completed: str | None = None
-    working_time: float | None = None
+    working_time: int | float | None = None
 
 
 class SandboxEvent(_EventBase, tag="sandbox"):
@@ -597,7 +597,7 @@ Event = Union[
 
 class EvalSampleLimit(LogStruct):
     type: str
-    limit: float | None = None
+    limit: int | float | None = None
 
 
 class EventsData(LogStruct):
@@ -630,8 +630,8 @@ class EvalSample(LogStruct):
     role_usage: dict[str, ModelUsage] = {}
     started_at: str | None = None
     completed_at: str | None = None
-    total_time: float | None = None
-    working_time: float | None = None
+    total_time: int | float | None = None
+    working_time: int | float | None = None
     uuid: str | None = None
     invalidation: Any = None
     error: EvalError | None = None
@@ -661,7 +661,7 @@ class EvalConfig(LogStruct):
     epochs: int | None = None
     epochs_reducer: list[str] | None = None
     approval: Any = None
-    fail_on_error: bool | float | None = None
+    fail_on_error: bool | int | float | None = None
     continue_on_fail: bool | None = None
     retry_on_error: int | None = None
     score_on_error: bool | None = None
@@ -669,7 +669,7 @@ class EvalConfig(LogStruct):
     token_limit: int | None = None
     time_limit: int | None = None
     working_limit: int | None = None
-    cost_limit: float | None = None
+    cost_limit: int | float | None = None
     max_samples: int | None = None
     max_tasks: int | None = None
     max_subprocesses: int | None = None

@@ -67,6 +67,8 @@ class ZipReader:
         try:
             self._size = f.seek(0, 2)
             self._cd = self._central_directory()
+        except LogFormatError:
+            raise
         except (OSError, struct.error, ValueError, OverflowError) as ex:
             raise self._bad(str(ex)) from None
         # No entry may inflate to more than this: a small file that inflates to
@@ -191,6 +193,14 @@ class ZipReader:
 
     def __contains__(self, name: str) -> bool:
         return self._find(name) is not None
+
+    def read_packed(self, name: str) -> tuple[int, int, int, bytes]:
+        """(method, crc, size, stored bytes) of an entry: to copy it to another
+        archive as it is (`ZipWriter.add_raw`), without inflating it."""
+        info = self._find(name)
+        if info is None:
+            raise LogFormatError(f"{self.what}: no entry '{name}'")
+        return info.method, info.crc, info.size, self._packed(name, info)
 
     def _packed(self, name: str, info: _Info) -> bytes:
         """The stored (compressed) bytes of an entry."""

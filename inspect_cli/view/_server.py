@@ -109,8 +109,8 @@ def _status(ex: Exception) -> HTTPStatus:
         return HTTPStatus.FORBIDDEN
     if isinstance(ex, (NotFoundError, SampleNotFoundError)):
         return HTTPStatus.NOT_FOUND
-    if isinstance(ex, ValueError):
-        return HTTPStatus.BAD_REQUEST
+    if isinstance(ex, ValueError) and not isinstance(ex, InspectCliError):
+        return HTTPStatus.BAD_REQUEST  # the request's values (a log that is not readable is the server's 500)
     return HTTPStatus.INTERNAL_SERVER_ERROR
 
 

@@ -101,6 +101,11 @@ def test_parse_log_name() -> None:
         "LhwQkvAuW882VmPJ2W9TXT",
     )
     assert parse_log_name("my-run.eval") is None
+    assert parse_log_name("my_run_x.eval") is None  # no creation time: the header tells
+    # As Inspect 0.3.285 reads names (observed with it): no id part gives "".
+    stamp = "2026-01-01T00-00-00-00-00"
+    for parts, expected in [("a", ("a", "")), ("a_b", ("a", "b")), ("a_b_c", ("a", "c")), ("a_b_c_d_e", ("a", "c"))]:
+        assert parse_log_name(f"{stamp}_{parts}.json") == expected
 
 
 def test_log_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

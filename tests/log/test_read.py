@@ -273,3 +273,26 @@ def test_rewritten_zip_entry_last_copy_wins(tmp_path: Path) -> None:
         with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
             z.writestr("header.json", json.dumps(header))
     assert read_eval_log(path, header_only=True).tags == ["rewritten"]
+
+
+def test_errors_are_what_inspects_callers_catch(tmp_path: Path) -> None:
+    """An unreadable or too-new log is also a ValueError, a missing sample also
+    an IndexError, as Inspect raises them; our classes stay, as subclasses."""
+    from inspect_cli.errors import LogFormatError, LogVersionError, SampleNotFoundError
+    from inspect_cli.log import read_eval_log_sample
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 2, "status": ')
+    with pytest.raises(ValueError) as caught:
+        read_eval_log(bad)
+    assert isinstance(caught.value, LogFormatError)
+    future = tmp_path / "future.json"
+    future.write_text(json.dumps({"version": 9, "eval": {}}))
+    with pytest.raises(ValueError) as too_new:
+        read_eval_log(future)
+    assert isinstance(too_new.value, LogVersionError)
+    with pytest.raises(IndexError) as missing:
+        read_eval_log_sample(
+            FIXTURES / "v0.3.285/logs/2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval", "nope"
+        )
+    assert isinstance(missing.value, SampleNotFoundError)
