@@ -65,6 +65,10 @@ class StorageError(InspectCliError):
     """The storage behind a location failed (permissions, bucket, credentials, ...)."""
 
 
+class WriteConflictError(StorageError):
+    """A remote log changed since it was read (its ETag is not the one given)."""
+
+
 class MissingPackageError(StorageError):
     """A location needs an optional package that is not installed."""
 

@@ -16,7 +16,15 @@ import threading
 from collections.abc import Iterator
 from typing import IO, Any, NamedTuple
 
-from .errors import ExistsError, ForbiddenError, InspectCliError, MissingPackageError, NotFoundError, StorageError
+from .errors import (
+    ExistsError,
+    ForbiddenError,
+    InspectCliError,
+    MissingPackageError,
+    NotFoundError,
+    StorageError,
+    WriteConflictError,
+)
 
 # fsspec protocols and the package that provides each (for the error message).
 _PACKAGES = {
@@ -53,13 +61,13 @@ def join(base: str, *parts: str) -> str:
     return "/".join([base.rstrip("/"), *(p.strip("/") for p in parts)])
 
 
-def filesystem(url: str) -> tuple[Any, str]:
-    """The fsspec filesystem for `url` and the path within it."""
+def filesystem(url: str, **options: Any) -> tuple[Any, str]:
+    """The fsspec filesystem for `url` (with fsspec `options`) and the path within it."""
     proto = scheme(url) or "file"
     try:
         import fsspec
 
-        return fsspec.core.url_to_fs(url)
+        return fsspec.core.url_to_fs(url, **options)
     except ImportError as ex:
         package = _PACKAGES.get(proto, getattr(ex, "name", None) or proto)
         raise MissingPackageError(
@@ -105,6 +113,7 @@ class FileInfo(NamedTuple):
     url: str
     size: int
     mtime: float  # seconds since the epoch
+    etag: str | None = None  # remote objects' version tag (for conditional writes)
 
 
 def info(url: str) -> FileInfo:
@@ -120,7 +129,8 @@ def _remote_info(url: str, entry: dict[str, Any]) -> FileInfo:
     mtime = entry.get("LastModified") or entry.get("mtime") or entry.get("created") or 0
     if hasattr(mtime, "timestamp"):
         mtime = mtime.timestamp()
-    return FileInfo(url, int(entry.get("size") or 0), float(mtime))
+    etag = entry.get("ETag") or entry.get("etag")
+    return FileInfo(url, int(entry.get("size") or 0), float(mtime), etag if isinstance(etag, str) else None)
 
 
 def is_dir(url: str) -> bool:
@@ -131,7 +141,7 @@ def is_dir(url: str) -> bool:
         return bool(fs.isdir(path))
 
 
-def list_files(url: str, recursive: bool = True) -> list[FileInfo]:
+def list_files(url: str, recursive: bool = True, fs_options: dict[str, Any] | None = None) -> list[FileInfo]:
     """The files in the folder `url` (and its subfolders, but hidden ones, when
     `recursive`), in no particular order; none when the folder does not exist.
 
@@ -141,7 +151,7 @@ def list_files(url: str, recursive: bool = True) -> list[FileInfo]:
     fsspec's cache (a long-lived process sees new files).
     """
     with errors(url):
-        return _local_files(url, recursive) if is_local(url) else _remote_files(url, recursive)
+        return _local_files(url, recursive) if is_local(url) else _remote_files(url, recursive, fs_options or {})
 
 
 def _local_files(url: str, recursive: bool) -> list[FileInfo]:
@@ -168,8 +178,8 @@ def _local_files(url: str, recursive: bool) -> list[FileInfo]:
 _OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss"}
 
 
-def _remote_files(url: str, recursive: bool) -> list[FileInfo]:
-    fs, path = filesystem(url)
+def _remote_files(url: str, recursive: bool, fs_options: dict[str, Any]) -> list[FileInfo]:
+    fs, path = filesystem(url, **fs_options)
     protocol = scheme(url)
     fs.invalidate_cache(path)
     try:
@@ -398,14 +408,16 @@ def copy_local_prefix(path: str, target: IO[bytes], length: int) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(url: str, exclusive: bool = False) -> Iterator[IO[bytes]]:
+def atomic_write(url: str, exclusive: bool = False, if_match: str | None = None) -> Iterator[IO[bytes]]:
     """A binary file whose content replaces `url` only when the block succeeds.
 
     Locally: a temporary file in the same folder, renamed over the target.
     Remotely: a local temporary file uploaded in one request at the end (an
     object store never exposes a partial object). With `exclusive`, the
     target is created only if nothing is there (S3: a conditional write);
-    ExistsError otherwise.
+    ExistsError otherwise. With `if_match` (remote only, as local files have
+    no ETag), it is replaced only if it is still the version with that ETag;
+    WriteConflictError otherwise.
     """
     with errors(url):
         if is_local(url):
@@ -416,10 +428,39 @@ def atomic_write(url: str, exclusive: bool = False) -> Iterator[IO[bytes]]:
         with tempfile.TemporaryFile() as f:
             yield f
             f.seek(0)
+            if if_match is not None:
+                _replace_if_match(fs, path, url, f.read(), if_match)
+                return
             if exclusive and not _supports_exclusive(fs) and fs.exists(path):
                 raise FileExistsError(path)
             with fs.open(path, "xb" if exclusive and _supports_exclusive(fs) else "wb") as out:
                 shutil.copyfileobj(f, out, 8 * 1024 * 1024)
+
+
+def _replace_if_match(fs: Any, path: str, url: str, data: bytes, etag: str) -> None:
+    conflict = WriteConflictError(f"{url} changed since it was read (its ETag is no longer {etag})")
+    if "s3" in _protocols(fs) or "s3a" in _protocols(fs):
+        try:
+            fs.pipe_file(path, data, IfMatch=etag)  # S3 checks and writes in one request
+        except Exception as ex:
+            text = str(ex).lower()  # s3fs: "At least one of the pre-conditions you specified did not hold"
+            if "precondition" in text or "pre-condition" in text or isinstance(ex, FileNotFoundError):
+                raise conflict from None
+            raise
+        return
+    if etag_of(url) != etag:
+        raise conflict
+    fs.pipe_file(path, data)
+
+
+def etag_of(url: str) -> str | None:
+    """The ETag of a remote object (None for local files, which have none)."""
+    if is_local(url):
+        return None
+    fs, path = filesystem(url)
+    fs.invalidate_cache(path)
+    with errors(url):
+        return _remote_info(url, fs.info(path)).etag
 
 
 def _supports_exclusive(fs: Any) -> bool:
@@ -432,6 +473,6 @@ def _protocols(fs: Any) -> tuple[str, ...]:
     return (protocol,) if isinstance(protocol, str) else tuple(protocol)
 
 
-def write_bytes(url: str, data: bytes, exclusive: bool = False) -> None:
-    with atomic_write(url, exclusive) as f:
+def write_bytes(url: str, data: bytes, exclusive: bool = False, if_match: str | None = None) -> None:
+    with atomic_write(url, exclusive, if_match) as f:
         f.write(data)

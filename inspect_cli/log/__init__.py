@@ -1,14 +1,26 @@
 """Eval logs: the `EvalLog` model and reading, writing and listing log files."""
 
+from ..errors import WriteConflictError
+from ._async import (
+    list_eval_logs_async,
+    read_eval_log_async,
+    read_eval_log_headers_async,
+    read_eval_log_sample_async,
+    read_eval_log_sample_summaries_async,
+    read_eval_log_samples_by_id_async,
+    write_eval_log_async,
+)
 from ._convert import convert_eval_logs
 from ._file import (
+    WriteEvalLogResult,
     read_eval_log,
     read_eval_log_sample,
     read_eval_log_sample_summaries,
     read_eval_log_samples,
+    read_eval_log_samples_by_id,
     write_eval_log,
 )
-from ._list import EvalLogInfo, list_eval_logs, retryable_eval_logs
+from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs
 from ._schema import eval_log_schema
 from ._tree import extra_fields
 from ._types import *  # noqa: F403
@@ -16,6 +28,17 @@ from ._types import __all__ as _types_all
 
 __all__ = [
     "EvalLogInfo",
+    "WriteConflictError",
+    "WriteEvalLogResult",
+    "list_eval_logs_async",
+    "read_eval_log_async",
+    "read_eval_log_headers",
+    "read_eval_log_headers_async",
+    "read_eval_log_sample_async",
+    "read_eval_log_sample_summaries_async",
+    "read_eval_log_samples_by_id",
+    "read_eval_log_samples_by_id_async",
+    "write_eval_log_async",
     "convert_eval_logs",
     "eval_log_schema",
     "extra_fields",

@@ -9,14 +9,22 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import IO, Any, Literal, NamedTuple, Protocol, cast
 
 import msgspec
 
 from .. import settings, storage
-from ..errors import ExistsError, InspectCliError, LogError, LogExistsError, LogFormatError, NotFoundError
+from ..errors import (
+    ExistsError,
+    InspectCliError,
+    LogError,
+    LogExistsError,
+    LogFormatError,
+    NotFoundError,
+    SampleNotFoundError,
+)
 from ..storage import Source
 from . import _format_eval, _format_json
 from ._resolve import resolve_sample
@@ -180,6 +188,8 @@ def read_eval_log(
     source = log_source(log_file)
     with _reading(source):
         log = log_format(source, format).read_log(source, header_only, _hook(resolve_attachments))
+        if isinstance(source, str) and not storage.is_local(source):
+            log.etag = storage.etag_of(source)  # for write_eval_log(if_match_etag=log.etag)
     return _located(log, source)
 
 
@@ -216,6 +226,41 @@ def read_eval_log_sample(
         return log_format(source, format).read_sample(source, id, epoch, _hook(resolve_attachments))
 
 
+def read_eval_log_samples_by_id(
+    log_file: LogFileArg,
+    samples: Iterable[tuple[str | int, int]],
+    *,
+    concurrency: int = 8,
+    resolve_attachments: bool = False,
+    format: str | None = "auto",
+) -> list[EvalSample]:
+    """The samples `(id, epoch)` asks for, in the order asked (a pair asked
+    twice comes twice); SampleNotFoundError (an IndexError) for one the log
+    does not hold. The log is opened once; `concurrency` is accepted for
+    Inspect's signature (reads here are one after the other)."""
+    source = log_source(log_file)
+    wanted = list(samples)
+    with _reading(source):
+        fmt = log_format(source, format)
+        found: dict[tuple[str, int], EvalSample] = {}
+        if fmt.name == "json":  # one pass over the document, not one per sample
+            keys = {(str(id), epoch) for id, epoch in wanted}
+            for sample in fmt.read_samples(source, _hook(resolve_attachments)):
+                if (str(sample.id), sample.epoch) in keys:
+                    found[(str(sample.id), sample.epoch)] = sample
+        out = []
+        for id, epoch in wanted:
+            key = (str(id), epoch)
+            if key not in found:
+                if fmt.name == "json":
+                    raise SampleNotFoundError(
+                        f"{storage.source_name(source)}: no sample with id {id!r} and epoch {epoch}"
+                    )
+                found[key] = fmt.read_sample(source, id, epoch, _hook(resolve_attachments))
+            out.append(found[key])
+        return out
+
+
 def read_eval_log_sample_summaries(log_file: LogFileArg, format: str | None = None) -> list[dict[str, Any]]:
     """A short record of each sample (id, epoch, input, target, scores, error,
     usage, ...), as Inspect's viewer lists them: read from the summaries a
@@ -230,19 +275,32 @@ def read_eval_log_sample_summaries(log_file: LogFileArg, format: str | None = No
         return [_format_eval.summary(to_tree(sample)) for sample in fmt.read_samples(source, None)]
 
 
+class WriteEvalLogResult(msgspec.Struct):
+    """What `write_eval_log` did: the written object's ETag (remote logs; None
+    for local files)."""
+
+    etag: str | None = None
+
+
 def write_eval_log(
     log: EvalLog,
     location: str | os.PathLike[str] | None = None,
-    format: str | None = None,
+    format: str | None = "auto",
+    if_match_etag: str | None = None,
+    header_only: bool = False,
+    *,
     compression: Compression = "deflate",
     overwrite: bool = False,
-) -> None:
+) -> WriteEvalLogResult:
     """Write a log atomically; the format follows the suffix unless given.
 
     An existing file is replaced only when it holds a log of the same run
     (or with `overwrite`); where no file exists, the log is created only if
     none appears meanwhile (a conditional write on S3): a log is never lost
     to a different run or a concurrent writer that chose the same name.
+    With `header_only`, only the header is written: the samples already in
+    the file stay. `if_match_etag` (remote logs) writes only if the object is
+    still the version with that ETag; WriteConflictError otherwise.
     """
     target = location if location is not None else log.location
     if target is None:
@@ -251,12 +309,25 @@ def write_eval_log(
     settings.load_dotenv()
     with storage.errors(url):
         fmt = log_format(url, format, sniff=False)
-        exclusive = not overwrite and not _replaceable(log, url)
+        if header_only:
+            log = _with_stored_samples(log, url, fmt)
+        exclusive = not overwrite and if_match_etag is None and not _replaceable(log, url)
         try:
-            fmt.write_log(log, url, compression, exclusive=exclusive)
+            fmt.write_log(log, url, compression, exclusive=exclusive, if_match=if_match_etag)
+            etag = storage.etag_of(url)
         except ExistsError:
             raise LogExistsError(f"{url} was created by another writer meanwhile; not replacing it") from None
     log.__dict__["_location"] = url
+    log.__dict__["_etag"] = etag
+    return WriteEvalLogResult(etag=etag)
+
+
+def _with_stored_samples(log: EvalLog, url: str, fmt: LogFormat) -> EvalLog:
+    """`log` with the samples (and entries we do not know) of the log stored at `url`."""
+    stored = fmt.read_log(url, False, None)
+    out = msgspec.structs.replace(log, samples=stored.samples)
+    out.__dict__.update({k: v for k, v in stored.__dict__.items() if k not in out.__dict__})
+    return out
 
 
 def _replaceable(log: EvalLog, url: str) -> bool:

@@ -356,8 +356,10 @@ class Archive:
         self.zip.close()
 
 
-def write_log(log: EvalLog, url: str, compression: Compression = "deflate", exclusive: bool = False) -> None:
-    with storage.atomic_write(url, exclusive) as f:
+def write_log(
+    log: EvalLog, url: str, compression: Compression = "deflate", exclusive: bool = False, if_match: str | None = None
+) -> None:
+    with storage.atomic_write(url, exclusive, if_match) as f:
         archive = Archive(f, compression)
         archive.start(log)
         archive.add_samples(log.samples or [], journal=False)

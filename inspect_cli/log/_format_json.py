@@ -347,9 +347,11 @@ def encode_log(log: EvalLog) -> bytes:
     return _codec.dumps(_tree.to_tree(log), indent=True)
 
 
-def write_log(log: EvalLog, url: str, compression: str = "deflate", exclusive: bool = False) -> None:
+def write_log(
+    log: EvalLog, url: str, compression: str = "deflate", exclusive: bool = False, if_match: str | None = None
+) -> None:
     """The whole log as one document (`compression` is for `.eval` logs only)."""
-    storage.write_bytes(url, encode_log(log), exclusive)
+    storage.write_bytes(url, encode_log(log), exclusive, if_match)
 
 
 class LogFile:

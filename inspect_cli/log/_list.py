@@ -12,13 +12,13 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 import msgspec
 
 from .. import settings, storage
 from ..errors import InspectCliError
-from ._file import FORMATS, read_eval_log_header
+from ._file import FORMATS, LogFileArg, log_source, read_eval_log, read_eval_log_header
 from ._names import parse_log_name
 from ._types import EvalLog
 
@@ -55,21 +55,31 @@ def is_log_file(name: str, formats: Sequence[str] | None = None) -> bool:
 def list_eval_logs(
     log_dir: str | os.PathLike[str] | None = None,
     formats: Sequence[str] | None = None,
+    filter: Callable[[EvalLog], bool] | None = None,
     recursive: bool = True,
     descending: bool = True,
+    fs_options: dict[str, Any] | None = None,
 ) -> list[EvalLogInfo]:
-    """The logs in `log_dir` (see `settings.log_dir` for the default), newest first."""
+    """The logs in `log_dir` (see `settings.log_dir` for the default), newest
+    first; with `filter`, those whose header it accepts (unreadable logs are
+    left out). `fs_options` go to fsspec for a remote log dir's listing."""
     root = settings.log_dir(log_dir)
     logs = []
-    for uri, size, mtime in storage.list_files(root, recursive):
-        if not is_log_file(uri, formats):
+    unnamed = []  # logs whose names do not tell their task: their headers do
+    for found in storage.list_files(root, recursive, fs_options):
+        if not is_log_file(found.url, formats):
             continue
-        parsed = parse_log_name(uri)
-        info = EvalLogInfo(name=uri, size=size, mtime=mtime * 1000.0)
-        if parsed is not None:
+        info = EvalLogInfo(name=found.url, size=found.size, mtime=found.mtime * 1000.0)
+        parsed = parse_log_name(found.url)
+        if parsed is None:
+            unnamed.append(info)
+        else:
             info.task, info.task_id = parsed
         logs.append(info)
-    _fill_from_headers([log for log in logs if not log.task_id])
+    _fill_from_headers(unnamed)
+    if filter is not None:
+        headers = read_headers(logs)
+        logs = [log for log, header in zip(logs, headers) if isinstance(header, EvalLog) and filter(header)]
     logs.sort(key=lambda log: (log.mtime or 0.0, log.name), reverse=descending)
     return logs
 
@@ -84,16 +94,20 @@ def _fill_from_headers(logs: list[EvalLogInfo]) -> None:
 T = TypeVar("T")
 
 
-def read_headers(logs: Sequence[EvalLogInfo | str], workers: int = 16) -> list[EvalLog | InspectCliError]:
-    """The headers of many logs; an unreadable log gives its error instead.
+def read_headers(
+    logs: Sequence[EvalLogInfo | str], workers: int = 16, full: bool = False
+) -> list[EvalLog | InspectCliError]:
+    """The headers of many logs (those listings use, or with `full` those of
+    `read_eval_log(header_only=True)`); an unreadable log gives its error.
 
     Remote logs are read concurrently (threads waiting on the network); local
     ones one after the other, which is faster: parsing holds the GIL.
     """
 
     def read(log: EvalLogInfo | str) -> EvalLog | InspectCliError:
+        name = log if isinstance(log, str) else log.name
         try:
-            return read_eval_log_header(log if isinstance(log, str) else log.name)
+            return read_eval_log(name, header_only=True) if full else read_eval_log_header(name)
         except InspectCliError as ex:
             return ex
 
@@ -101,6 +115,23 @@ def read_headers(logs: Sequence[EvalLogInfo | str], workers: int = 16) -> list[E
     if all(storage.is_local(name) for name in names):
         return [read(log) for log in logs]
     return _map(read, logs, workers)
+
+
+def read_eval_log_headers(log_files: Sequence[LogFileArg], progress: Any = None) -> list[EvalLog]:
+    """The headers of several logs (`read_eval_log(header_only=True)` each),
+    read concurrently where they are remote. `progress` (Inspect's progress
+    callbacks) is accepted and not used."""
+    names = []
+    for f in log_files:
+        source = log_source(f)
+        if not isinstance(source, str):
+            raise TypeError("read_eval_log_headers takes paths, URLs or listing records, not open files")
+        names.append(source)
+    headers = read_headers(names, full=True)
+    for header in headers:
+        if isinstance(header, InspectCliError):
+            raise header
+    return cast(list[EvalLog], headers)
 
 
 def _map(fn: Callable[[Any], T], items: Sequence[Any], workers: int) -> list[T]:

@@ -54,6 +54,7 @@ __all__ = [
     "EvalScorer",
     "EvalSpec",
     "EvalStats",
+    "EvalStatus",
     "Event",
     "EventsData",
     "GenerateConfig",
@@ -85,6 +86,7 @@ __all__ = [
 ]
 
 Status = Literal["started", "success", "cancelled", "error"]
+EvalStatus = Status  # Inspect's name
 
 # A score value: Inspect allows scalars, lists of scalars and dicts of scalars.
 # None also appears: versions before 0.3.50 wrote NaN and Infinity as null.
@@ -809,8 +811,24 @@ class EvalLog(LogStruct, kw_only=True):
 
     @property
     def location(self) -> str | None:
-        """Where this log was read from or last written to."""
+        """Where this log was read from or last written to (settable: where
+        `write_eval_log` writes it when no location is given)."""
         return self.__dict__.get("_location")
+
+    @location.setter
+    def location(self, value: str | None) -> None:
+        self.__dict__["_location"] = value
+
+    @property
+    def etag(self) -> str | None:
+        """The ETag of the object a remote log was read from or written to (None
+        for local files): pass it as `if_match_etag` to write only if nobody
+        else wrote the log since."""
+        return self.__dict__.get("_etag")
+
+    @etag.setter
+    def etag(self, value: str | None) -> None:
+        self.__dict__["_etag"] = value
 
 
 POLYMORPHIC = (ChatMessage, Content, Event)
