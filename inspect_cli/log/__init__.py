@@ -20,7 +20,7 @@ from ._file import (
     read_eval_log_samples_by_id,
     write_eval_log,
 )
-from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs
+from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs, write_log_dir_manifest
 from ._schema import eval_log_schema
 from ._tree import extra_fields
 from ._types import *  # noqa: F403
@@ -39,6 +39,7 @@ __all__ = [
     "read_eval_log_samples_by_id",
     "read_eval_log_samples_by_id_async",
     "write_eval_log_async",
+    "write_log_dir_manifest",
     "convert_eval_logs",
     "eval_log_schema",
     "extra_fields",

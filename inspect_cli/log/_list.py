@@ -209,3 +209,32 @@ def log_summary(header: EvalLog) -> dict[str, Any]:
         "headline": headline,
         "error": header.error.message if header.error is not None else None,
     }
+
+
+MANIFEST = "logs.json"
+
+
+def write_log_dir_manifest(
+    log_dir: str,
+    *,
+    filename: str = MANIFEST,
+    output_dir: str | None = None,
+    fs_options: dict[str, Any] | None = None,
+) -> None:
+    """Write the manifest Inspect's viewer and tools read instead of listing a
+    log dir: `logs.json`, each log's header by its path relative to `log_dir`,
+    newest first (into `output_dir` if given). Unreadable logs are left out."""
+    from . import _codec
+    from ._tree import to_tree
+
+    logs = list_eval_logs(log_dir, fs_options=fs_options)
+    headers = read_headers(logs, full=True)
+    root = log_dir.rstrip("/")
+    if storage.is_local(root):
+        root = os.path.abspath(storage.local_path(root))
+    manifest = {}
+    for log, header in zip(logs, headers):
+        if isinstance(header, EvalLog):
+            name = storage.local_path(log.name) if storage.is_local(log.name) else log.name
+            manifest[name[len(root) + 1 :] if name.startswith(root + "/") else name] = to_tree(header)
+    storage.write_bytes(storage.join(output_dir or log_dir, filename), _codec.dumps(manifest, indent=True))

@@ -4,6 +4,8 @@ behaviour of the functions beyond reading and writing whole logs."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import shutil
 from pathlib import Path
 
@@ -69,7 +71,6 @@ NOT_YET = set(
         "resolve_sample_events_data",
         "transcript",
         "uninvalidate_samples",
-        "write_log_dir_manifest",
     ]
 )
 MULTI = FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-37-00-00_arith-multi_bvkpT4wn77vNpQR8boQ2Wv.eval"
@@ -174,3 +175,27 @@ def test_conditional_writes_on_s3(s3: str) -> None:
     assert read_eval_log(url).tags == ["someone else"]
     with pytest.raises(LogExistsError):
         write_eval_log(msgspec.structs.replace(log, eval=msgspec.structs.replace(log.eval, run_id="x")), url)
+
+
+def test_the_log_dir_manifest_lists_what_inspects_does(tmp_path: Path) -> None:
+    """logs.json: each log's header by its path relative to the log dir, newest
+    first (keys and order as Inspect 0.3.285 writes them for the same dir)."""
+    from inspect_cli.log import write_log_dir_manifest
+
+    from support.helpers import manifest_entries
+
+    logs = tmp_path / "logs"
+    shutil.copytree(FIXTURES / "v0.3.285/logs", logs)
+    for version, entry in manifest_entries():
+        if version == "v0.3.285" and (logs / entry["path"].removeprefix("logs/")).exists():
+            os.utime(logs / entry["path"].removeprefix("logs/"), (entry["mtime"], entry["mtime"]))
+    (logs / "broken.eval").write_bytes(b"PK not a zip")
+    write_log_dir_manifest(str(logs))
+    manifest = json.loads((logs / "logs.json").read_text())
+    expected = [i.name.removeprefix(f"file://{logs}/") for i in list_eval_logs(str(logs)) if "broken" not in i.name]
+    assert list(manifest) == expected and "broken.eval" not in manifest
+    for name, header in manifest.items():
+        assert header["eval"]["task_id"] == read_eval_log(logs / name, header_only=True).eval.task_id
+        assert "samples" not in header
+    write_log_dir_manifest(str(logs), filename="other.json", output_dir=str(tmp_path / "out"))
+    assert json.loads((tmp_path / "out" / "other.json").read_text()) == manifest
