@@ -79,13 +79,6 @@ def masked(value: Any) -> Any:
     return value
 
 
-def forget_all() -> None:
-    """Forget every registered secret (tests)."""
-    global _values, _encoded
-    with _lock:
-        _values, _encoded = (), ()
-
-
 def redact(text: str) -> str:
     """`text` with every registered secret replaced by `<redacted>`."""
     for value in _values:
