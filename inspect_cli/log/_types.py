@@ -27,6 +27,7 @@ __all__ = [
     "ChatMessageSystem",
     "ChatMessageTool",
     "ChatMessageUser",
+    "ConnectionLimitChange",
     "Content",
     "ContentAudio",
     "ContentData",
@@ -45,6 +46,7 @@ __all__ = [
     "EvalPlan",
     "EvalPlanStep",
     "EvalResults",
+    "EvalRetryError",
     "EvalRevision",
     "EvalSample",
     "EvalSampleLimit",
@@ -52,6 +54,8 @@ __all__ = [
     "EvalSampleScore",
     "EvalScore",
     "EvalScorer",
+    "EvalShardEntry",
+    "EvalShards",
     "EvalSpec",
     "EvalStats",
     "EvalStatus",
@@ -73,6 +77,8 @@ __all__ = [
     "SandboxEvent",
     "Score",
     "ScoreEvent",
+    "SentinelConfig",
+    "SentinelEntry",
     "SpanBeginEvent",
     "SpanEndEvent",
     "StateEvent",
@@ -383,6 +389,7 @@ class Score(LogStruct):
     value: Value
     answer: str | None = None
     explanation: str | None = None
+    reason: str | None = None
     metadata: dict[str, Any] | None = None
     history: list[Any] = []
 
@@ -600,6 +607,13 @@ Event = Union[
 class EvalSampleLimit(LogStruct):
     type: str
     limit: int | float | None = None
+    reason: str | None = None
+
+
+class EvalRetryError(EvalError):
+    """An error a sample hit on an attempt that was then retried (with that attempt's events)."""
+
+    events: list[Event] | None = None
 
 
 class EventsData(LogStruct):
@@ -637,11 +651,19 @@ class EvalSample(LogStruct):
     uuid: str | None = None
     invalidation: Any = None
     error: EvalError | None = None
-    error_retries: list[EvalError] | None = None
+    error_retries: list[EvalRetryError] | None = None
     attachments: dict[str, str] = {}
     limit: EvalSampleLimit | None = None
     events_data: EventsData | None = None
     turn_count: int | None = None
+    description: str | None = None
+    message_limit: int | None = None
+    token_limit: int | None = None
+    token_limit_type: str | None = None
+    token_limit_usage: int | None = None
+    time_limit: int | None = None
+    model_fallbacks: list[Any] | None = None
+    timelines: list[Any] | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -684,6 +706,14 @@ class EvalConfig(LogStruct):
     log_buffer: int | None = None
     log_shared: int | None = None
     score_display: bool | None = None
+    token_limit_type: str | None = None
+    turn_limit: int | None = None
+    max_dataset_memory: int | None = None
+    log_model_api: bool | None = None
+    notification: bool | str | None = None
+    acp_server: bool | int | str | None = None
+    review: Any = None
+    sentinel: Any = None
 
 
 class EvalRevision(LogStruct):
@@ -703,6 +733,45 @@ class EvalScorer(LogStruct):
     options: dict[str, Any] | None = None
     metrics: list[Any] | dict[str, Any] | None = None
     metadata: dict[str, Any] | None = None
+
+
+class SentinelEntry(LogStruct):
+    name: str
+    params: dict[str, Any] = {}
+    version: int | None = None
+    meta: dict[str, Any] | None = None
+
+
+class SentinelConfig(LogStruct):
+    """The sentinels of an eval: one entry, a list of them, or a mapping of names to them."""
+
+    root: SentinelEntry | list[SentinelEntry] | dict[str, SentinelEntry]
+
+
+class EvalShardEntry(LogStruct, kw_only=True):
+    shard: str
+    log: str
+    eval_set_id: str | None = None
+    status: Status
+    error: EvalError | None = None
+    samples: int
+    selected: int
+    selection_digest: str
+    started_at: str = ""
+    completed_at: str = ""
+    model_usage: dict[str, ModelUsage] = {}
+    role_usage: dict[str, ModelUsage] = {}
+    size: int
+    etag: str | None = None
+    mtime: int | float | None = None
+
+
+class EvalShards(LogStruct, kw_only=True):
+    """The shards an eval was split into, and the log each one wrote."""
+
+    selection: Literal["ids", "count", "none"]
+    sample_count: int | None = None
+    ledger: list[EvalShardEntry]
 
 
 class EvalSpec(LogStruct, kw_only=True):
@@ -736,6 +805,9 @@ class EvalSpec(LogStruct, kw_only=True):
     metadata: dict[str, Any] | None = None
     scorers: list[EvalScorer] | None = None
     metrics: Any = None
+    task_description: str | None = None
+    viewer: Any = None
+    shards: EvalShards | None = None
 
 
 class EvalPlanStep(LogStruct):
@@ -756,6 +828,7 @@ class EvalMetric(LogStruct):
     # None where versions before 0.3.50 wrote NaN or Infinity as null.
     value: int | float | None
     params: dict[str, Any] = {}
+    group: str | None = None
     metadata: dict[str, Any] | None = None
 
 
@@ -776,8 +849,19 @@ class EvalResults(LogStruct):
     early_stopping: Any = None
     scores: list[EvalScore] = []
     metadata: dict[str, Any] | None = None
+    logged_samples: int | None = None
     sample_reductions: list[EvalSampleReductions] | None = None
     headline: Any = None
+
+
+class ConnectionLimitChange(LogStruct):
+    """A change of a model's connection limit during the eval (adaptive concurrency)."""
+
+    timestamp: int | float
+    model: str
+    old_limit: int
+    new_limit: int
+    reason: str
 
 
 class EvalStats(LogStruct):
@@ -785,7 +869,7 @@ class EvalStats(LogStruct):
     completed_at: str = ""
     model_usage: dict[str, ModelUsage] = {}
     role_usage: dict[str, ModelUsage] = {}
-    connection_limit_history: list[Any] = []
+    connection_limit_history: list[ConnectionLimitChange] = []
 
 
 class EvalLog(LogStruct, kw_only=True):
