@@ -46,6 +46,11 @@ def dump_eval_log(
         return
     nonfinite: _codec.NonFinite = "string" if strict else "literal"
     log = read_eval_log(source, header_only=True, format=format)
+    if not header_only and log.eval.dataset.sample_ids is None:
+        # What a full read derives from the samples (logs before about 0.3.46):
+        # one more pass, as the header is written before the samples.
+        ids = dict.fromkeys(sample.id for sample in read_eval_log_samples(source, format=format))
+        log.eval.dataset.sample_ids = list(ids) or None
     header = to_tree(log)
     keys = list(header)
     samples_at = keys.index("reductions") if "reductions" in keys else len(keys)

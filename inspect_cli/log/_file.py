@@ -26,7 +26,7 @@ from ..errors import (
     SampleNotFoundError,
 )
 from ..storage import Source
-from . import _format_eval, _format_json
+from . import _faithful, _format_eval, _format_json
 from ._resolve import resolve_sample
 from ._tree import paused_gc, to_tree
 from ._types import EvalLog, EvalSample
@@ -187,9 +187,13 @@ def read_eval_log(
     """
     source = log_source(log_file)
     with _reading(source):
-        log = log_format(source, format).read_log(source, header_only, _hook(resolve_attachments))
-        if isinstance(source, str) and not storage.is_local(source):
-            log.etag = storage.etag_of(source)  # for write_eval_log(if_match_etag=log.etag)
+        stamp = _faithful.stamp_of(source) if isinstance(source, str) else None
+        fmt = log_format(source, format)
+        log = fmt.read_log(source, header_only, _hook(resolve_attachments))
+        if isinstance(source, str) and stamp is not None:
+            log.etag = stamp.etag  # for write_eval_log(if_match_etag=log.etag)
+            if not resolve_attachments:  # (resolved samples are not what the file holds)
+                _faithful.remember(log, source, fmt.name, header_only, stamp)
     return _located(log, source)
 
 
@@ -313,7 +317,8 @@ def write_eval_log(
             log = _with_stored_samples(log, url, fmt)
         exclusive = not overwrite and if_match_etag is None and not _replaceable(log, url)
         try:
-            fmt.write_log(log, url, compression, exclusive=exclusive, if_match=if_match_etag)
+            with _faithful.trees_for(log, fmt.name) as trees:
+                fmt.write_log(log, url, compression, exclusive=exclusive, if_match=if_match_etag, trees=trees)
             etag = storage.etag_of(url)
         except ExistsError:
             raise LogExistsError(f"{url} was created by another writer meanwhile; not replacing it") from None
@@ -324,9 +329,11 @@ def write_eval_log(
 
 def _with_stored_samples(log: EvalLog, url: str, fmt: LogFormat) -> EvalLog:
     """`log` with the samples (and entries we do not know) of the log stored at `url`."""
+    stamp = _faithful.stamp_of(url)
     stored = fmt.read_log(url, False, None)
     out = msgspec.structs.replace(log, samples=stored.samples)
     out.__dict__.update({k: v for k, v in stored.__dict__.items() if k not in out.__dict__})
+    _faithful.remember(out, url, fmt.name, False, stamp)  # the stored samples are copied as they are
     return out
 
 

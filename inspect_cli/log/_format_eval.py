@@ -26,7 +26,9 @@ from .._console import warn
 from ..errors import LogFormatError, SampleNotFoundError
 from ..storage import Source
 from . import _codec, _tree
-from ._schema_compat import check_header, upgrade_v3_sample
+from ._derive import derive_log, derive_sample
+from ._schema_compat import check_header, upgrade_v1_header, upgrade_v3_sample
+from ._tree import PLAIN, Trees
 from ._types import EvalLog, EvalSample, EvalSampleReductions
 from ._zip import Compression, ZipReader, ZipWriter
 
@@ -35,6 +37,7 @@ START = "_journal/start.json"
 SUMMARIES = "summaries.json"
 REDUCTIONS = "reductions.json"
 EXTRA_ENTRIES = "_extra_entries"  # where a read log keeps the entries we do not know
+READ_AS_VERSION_2 = "_read_as_version_2"  # marks a version-3 log read in version 2's shape
 
 SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -67,7 +70,7 @@ def _header(z: ZipReader) -> dict[str, Any]:
     else:
         raise LogFormatError(f"{url} is not an .eval log (no {HEADER} or {START})")
     check_header(header, url, latest=3)
-    return header
+    return upgrade_v1_header(header)
 
 
 def _convert(value: Any, cls: type, what: str) -> Any:
@@ -193,13 +196,13 @@ def _sample(z: ZipReader, unit: _Unit, hook: SampleHook | None) -> EvalSample:
         else:
             data = z.read(name)
             if hook is None and b'"message_pool"' not in data and b'"call_pool"' not in data:
-                return _tree.decode(data, EvalSample, what)
+                return derive_sample(_tree.decode(data, EvalSample, what))
             value = _codec.loads(data, what)
         if isinstance(value, dict):
             value = upgrade_v3_sample(value)
             if hook is not None:
                 value = hook(value)
-        return _tree.convert(value, EvalSample)
+        return derive_sample(_tree.convert(value, EvalSample))
     except msgspec.ValidationError as ex:
         raise LogFormatError(f"{what}: {ex}") from None
 
@@ -236,6 +239,7 @@ def read_log(source: Source, header_only: bool, hook: SampleHook | None = None, 
         log: EvalLog = _convert(_header(z), EvalLog, z.what)
         if log.version == 3:
             log.version = 2  # what is read is version 2's shape (see upgrade_v3_sample)
+            log.__dict__[READ_AS_VERSION_2] = True
         if trailing and REDUCTIONS in z:
             log.reductions = _decode(z.read(REDUCTIONS), _REDUCTIONS, f"{z.what} ({REDUCTIONS})")
         if not header_only:
@@ -243,7 +247,7 @@ def read_log(source: Source, header_only: bool, hook: SampleHook | None = None, 
             extra = _extra_entries(z)
             if extra:
                 log.__dict__[EXTRA_ENTRIES] = extra
-    return log
+    return derive_log(log)
 
 
 def read_samples(source: Source, hook: SampleHook | None = None) -> Iterator[EvalSample]:
@@ -327,43 +331,62 @@ class Archive:
         self.summaries: list[dict[str, Any]] = []
         self._flushes = 0
 
-    def start(self, log: EvalLog) -> None:
-        header = _tree.to_tree(log, exclude=("samples", "reductions", "status", "results", "stats"))
+    def start(self, log: EvalLog, header: dict[str, Any] | None = None) -> None:
+        """The start entry, from `header` (the log's header value) when given."""
+        if header is None:
+            header = _tree.to_tree(log, exclude=("samples", "reductions", "status", "results", "stats"))
         self.zip.add(START, _codec.dumps({k: header[k] for k in ("version", "eval", "plan") if k in header}))
 
-    def add_samples(self, samples: Sequence[EvalSample], journal: bool) -> None:
+    def add_samples(self, samples: Sequence[EvalSample], journal: bool, trees: Trees = PLAIN) -> None:
         """The samples' entries; with `journal`, also `_journal/summaries/<n>.json`
         (what a running eval's readers list before `summaries.json` exists)."""
         summaries = []
         for sample in samples:
-            tree = _tree.to_tree(sample)
-            self.zip.add(sample_entry(sample.id, sample.epoch), _codec.dumps(tree))
+            tree, packed = trees.sample(sample)
+            name = sample_entry(sample.id, sample.epoch)
+            if packed is not None and packed[0] == self.zip.method:
+                self.zip.add_raw(name, *packed)
+            else:
+                self.zip.add(name, _codec.dumps(tree))
             summaries.append(summary(tree))
         self.summaries.extend(summaries)
         if journal and summaries:
             self._flushes += 1
             self.zip.add(f"_journal/summaries/{self._flushes}.json", _codec.dumps(summaries))
 
-    def end(self, log: EvalLog) -> None:
+    def end(self, log: EvalLog, header: dict[str, Any] | None = None, summaries: bytes | None = None) -> None:
         """The closing entries (summaries, reductions, the entries of the log
-        read that we do not know, header), then the directory."""
-        self.zip.add(SUMMARIES, _codec.dumps(self.summaries))
+        read that we do not know, header), then the directory. `header` is
+        the log's header value and `summaries` the stored summaries to
+        copy, when given."""
+        if summaries is not None:
+            self.zip.add(SUMMARIES, summaries)
+        else:
+            self.zip.add(SUMMARIES, _codec.dumps(self.summaries))
         for name, stored in (log.__dict__.get(EXTRA_ENTRIES) or {}).items():
             self.zip.add_raw(name, *stored)
-        if log.reductions is not None:
-            self.zip.add(REDUCTIONS, _codec.dumps([_tree.to_tree(r) for r in log.reductions]))
-        self.zip.add(HEADER, _codec.dumps(_tree.to_tree(log, exclude=("samples", "reductions"))))
+        header = dict(header if header is not None else PLAIN.header(log))
+        reductions = header.pop("reductions", None)
+        if reductions is not None:
+            self.zip.add(REDUCTIONS, _codec.dumps(reductions))
+        self.zip.add(HEADER, _codec.dumps(header))
         self.zip.close()
 
 
 def write_log(
-    log: EvalLog, url: str, compression: Compression = "deflate", exclusive: bool = False, if_match: str | None = None
+    log: EvalLog,
+    url: str,
+    compression: Compression = "deflate",
+    exclusive: bool = False,
+    if_match: str | None = None,
+    trees: Trees = PLAIN,
 ) -> None:
     with storage.atomic_write(url, exclusive, if_match) as f:
         archive = Archive(f, compression)
-        archive.start(log)
-        archive.add_samples(log.samples or [], journal=False)
-        archive.end(log)
+        header = trees.header(log)
+        archive.start(log, header)
+        archive.add_samples(log.samples or [], journal=False, trees=trees)
+        archive.end(log, header, trees.summaries())
 
 
 class LogFile:

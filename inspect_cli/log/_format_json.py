@@ -20,7 +20,9 @@ from .. import storage
 from ..errors import LogFormatError, SampleNotFoundError
 from ..storage import Source
 from . import _codec, _tree
+from ._derive import derive_log, derive_sample
 from ._schema_compat import check_header, upgrade_v1_header, upgrade_v1_sample, v1_scorer_name
+from ._tree import PLAIN, Trees
 from ._types import EvalLog, EvalSample, EvalSampleReductions
 
 _members = msgspec.json.Decoder(dict[str, msgspec.Raw])
@@ -283,9 +285,10 @@ def _samples(doc: _Document, header: dict[str, Any], version: int, hook: SampleH
         if isinstance(item, msgspec.Raw):
             if scorer is None and hook is None:
                 try:
-                    yield _tree.decode(item, EvalSample, doc.what)
+                    sample = _tree.decode(item, EvalSample, doc.what)
                 except msgspec.ValidationError as ex:
                     raise LogFormatError(f"{doc.what}: {ex}") from None
+                yield derive_sample(sample)
                 continue
             item = _codec.loads(item, doc.what)
         if isinstance(item, dict):
@@ -293,7 +296,7 @@ def _samples(doc: _Document, header: dict[str, Any], version: int, hook: SampleH
                 item = upgrade_v1_sample(item, scorer)
             if hook is not None:
                 item = hook(item)
-        yield _convert(item, EvalSample, doc.what)
+        yield derive_sample(_convert(item, EvalSample, doc.what))
 
 
 def _header_log(header: dict[str, Any], url: str) -> tuple[int, EvalLog]:
@@ -301,7 +304,7 @@ def _header_log(header: dict[str, Any], url: str) -> tuple[int, EvalLog]:
     if isinstance(reductions, msgspec.Raw):
         header = {k: v for k, v in header.items() if k != _REDUCTIONS}
     version = check_header(header, url)
-    log: EvalLog = _convert(upgrade_v1_header(header) if version < 2 else header, EvalLog, url)
+    log: EvalLog = _convert(upgrade_v1_header(header), EvalLog, url)
     if isinstance(reductions, msgspec.Raw):
         try:
             log.reductions = _tree.decode(reductions, _REDUCTIONS_TYPE, url)
@@ -324,11 +327,11 @@ def read_log(source: Source, header_only: bool, hook: SampleHook | None = None, 
         with storage.open_read(source) as f:
             header = read_header_members(f, name, trailing)
         if header is not None:
-            return _header_log(header, name)[1]
+            return derive_log(_header_log(header, name)[1])
     doc, header, version, log = _open(source)
     if not header_only and doc.has_samples():
         log.samples = list(_samples(doc, header, version, hook))
-    return log
+    return derive_log(log)
 
 
 def read_samples(source: Source, hook: SampleHook | None = None) -> Iterator[EvalSample]:
@@ -343,15 +346,36 @@ def read_sample(source: Source, id: int | str, epoch: int, hook: SampleHook | No
     raise SampleNotFoundError(f"{storage.source_name(source)}: no sample with id {id!r} and epoch {epoch}")
 
 
-def encode_log(log: EvalLog) -> bytes:
-    return _codec.dumps(_tree.to_tree(log), indent=True)
+def encode_log(log: EvalLog, trees: Trees = PLAIN) -> bytes:
+    if trees is PLAIN:
+        return _codec.dumps(_tree.to_tree(log), indent=True)
+    samples = None if log.samples is None else [trees.sample(sample)[0] for sample in log.samples]
+    header = trees.header(log)
+    whole = trees.whole()
+    if whole is not None:
+        return whole
+    if trees.mixed_shapes():
+        return encode_log(log, PLAIN)
+    doc: dict[str, Any] = {}
+    for key, value in header.items():
+        if key == _REDUCTIONS and samples is not None:
+            doc[_SAMPLES] = samples
+        doc[key] = value
+    if samples is not None:
+        doc.setdefault(_SAMPLES, samples)
+    return _codec.dumps(doc, indent=True)
 
 
 def write_log(
-    log: EvalLog, url: str, compression: str = "deflate", exclusive: bool = False, if_match: str | None = None
+    log: EvalLog,
+    url: str,
+    compression: str = "deflate",
+    exclusive: bool = False,
+    if_match: str | None = None,
+    trees: Trees = PLAIN,
 ) -> None:
     """The whole log as one document (`compression` is for `.eval` logs only)."""
-    storage.write_bytes(url, encode_log(log), exclusive, if_match)
+    storage.write_bytes(url, encode_log(log, trees), exclusive, if_match)
 
 
 class LogFile:

@@ -55,11 +55,13 @@ def v1_scorer_name(header: dict[str, Any]) -> str:
 
 
 def upgrade_v1_header(header: dict[str, Any]) -> dict[str, Any]:
-    """A version-1 header (top-level dict, samples aside) in version-2 shape."""
+    """A version-1 header (top-level dict, samples aside) in version-2 shape.
+    Version-1 results also appear in some version-2 files: they are upgraded
+    whatever the version (as Inspect does)."""
     out: dict[str, Any] = {}
     for key, value in header.items():
         if key == "version":
-            out[key] = LATEST_VERSION
+            out[key] = max(LATEST_VERSION, value) if isinstance(value, int) else value
         elif key == "results" and isinstance(value, dict):
             out[key] = _upgrade_v1_results(value)
         else:

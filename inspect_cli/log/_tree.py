@@ -21,7 +21,7 @@ import msgspec.inspect as mi
 from msgspec.structs import astuple
 
 from . import _codec
-from ._types import UNKNOWN_TAG, LogStruct, OtherContent, OtherEvent
+from ._types import UNKNOWN_TAG, EvalLog, EvalSample, LogStruct, OtherContent, OtherEvent
 
 _EXTRA = "_extra"  # {key: value} of the JSON keys the model does not know
 _WRAPPERS = (OtherEvent, OtherContent)
@@ -295,3 +295,35 @@ def _value(value: Any) -> Any:
     if type(value) is dict:
         return {k: to_tree(v) if isinstance(v, LogStruct) else v for k, v in value.items()}
     return value
+
+
+# ---------------------------------------------------------------------------
+# What writers write
+
+Packed = tuple[int, int, int, bytes]  # an .eval entry as stored (see ZipReader.read_packed)
+
+
+class Trees:
+    """The JSON values a writer writes for a log: every object in full."""
+
+    def header(self, log: EvalLog) -> dict[str, Any]:
+        return to_tree(log, exclude=("samples",))
+
+    def sample(self, sample: EvalSample) -> tuple[dict[str, Any], Packed | None]:
+        """The sample's value, and its stored entry when it can be copied as is."""
+        return to_tree(sample), None
+
+    def summaries(self) -> bytes | None:
+        """The stored `summaries.json` when it still describes the samples written."""
+        return None
+
+    def whole(self) -> bytes | None:
+        """The original file's bytes when the log is written unchanged to the same format."""
+        return None
+
+    def mixed_shapes(self) -> bool:
+        """Whether what was produced mixes schema versions (then write every object in full)."""
+        return False
+
+
+PLAIN = Trees()

@@ -813,7 +813,8 @@ class EvalSpec(LogStruct, kw_only=True):
 class EvalPlanStep(LogStruct):
     solver: str
     params: dict[str, Any] = {}
-    params_passed: dict[str, Any] = {}
+    # None until read: a log without it shows `params` here (as Inspect does).
+    params_passed: dict[str, Any] | None = None
 
 
 class EvalPlan(LogStruct):

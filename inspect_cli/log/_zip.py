@@ -314,6 +314,11 @@ class ZipWriter:
         self._dos_time = (t.tm_hour << 11) | (t.tm_min << 5) | (t.tm_sec // 2)
         self._dos_date = ((max(t.tm_year, 1980) - 1980) << 9) | (t.tm_mon << 5) | t.tm_mday
 
+    @property
+    def method(self) -> int:
+        """The compression method new entries get (an entry copied with `add_raw` keeps its own)."""
+        return self._method
+
     def _compress(self, data: bytes) -> bytes:
         if self._method == ZSTD:
             return _zstandard().ZstdCompressor(level=self._level or 3).compress(data)

@@ -54,25 +54,45 @@ def _allowed(
     path, what = difference.split(": ", 1)
     if header_only_json and path == "$.reductions" and what.startswith("unexpected"):
         return True  # we read the members after `samples` in header-only reads
+    if ".events[" in path and path.endswith(".working_start"):
+        return True  # Inspect 0.3.285 fills it with its own clock's time; we with the time since the sample began
     if golden_version == log_version:
         # Old versions print only what the file holds; we also print the fields
-        # it left out, with their default values (as current Inspect does).
-        return what.startswith("unexpected") and is_empty_default(_at(ours, path))
+        # it left out, with their default values (as current Inspect does), and
+        # what Inspect 0.3.285 derives and migrates on read (as it does).
+        if what.startswith("unexpected") and (is_empty_default(_at(ours, path)) or path.endswith(DERIVED)):
+            return True
+        return _migrated(path, what)
     if golden_version == "v0.3.285":
-        # Inspect 0.3.285 derives values when it upgrades an older log (event
-        # working_start afresh on each read), renames metric `options` to
-        # `params`, and drops the top-level `logging`.
-        derived = (".eval.eval_id", ".eval.task_args_passed", ".eval.dataset.sample_ids", ".output.completion")
-        if what.startswith("missing") and path.endswith(derived):
-            return True
-        if what.startswith("missing") and ".events[" in path and path.endswith(".working_start"):
-            return True
-        if ".metrics." in path and (path.endswith(".options") or path.endswith(".params")):
+        # What 0.3.285 derives that we do not: an eval id (made up from values
+        # we cannot reproduce); and we keep the top-level `logging` it drops.
+        if what.startswith("missing") and path.endswith(".eval.eval_id"):
             return True
         return path == "$.logging" and what.startswith("unexpected")
     # An older reader reading a newer log drops the fields it does not know,
     # and shows its own defaults for fields the newer log no longer has.
     return what.startswith("unexpected") or (what.startswith("missing") and is_empty_default(_at(golden, path)))
+
+
+DERIVED = (
+    ".eval.task_args_passed",
+    ".params_passed",
+    ".eval.dataset.sample_ids",
+    ".output.completion",
+    "$.reductions",
+)
+
+
+def _migrated(path: str, what: str) -> bool:
+    """Old shapes Inspect 0.3.285 migrates: metric `options` -> `params`,
+    `results.sample_reductions` -> `reductions`, a sample `transcript` ->
+    `events` and `attachments`."""
+    if ".metrics." in path and path.endswith((".options", ".params")):
+        return True
+    if path == "$.results.sample_reductions" and what.startswith("missing"):
+        return True
+    parts = path.split(".")
+    return len(parts) == 3 and parts[1].startswith("samples[") and parts[2] in ("transcript", "events", "attachments")
 
 
 def _as_version_2(log: dict[str, Any]) -> dict[str, Any]:

@@ -72,11 +72,28 @@ def test_read_then_write_keeps_every_field_and_value(tmp_path: Path, item: tuple
     assert read_eval_log(out) == read_eval_log(src)
 
 
+V1_LOG = FIXTURES / "v0.3.17/logs/more/2026-11-28T07-19-53+00-00_arith-multi_UQfTzVczoZNySnmtVZ8sAD.json"
+
+
+def test_unchanged_version_1_log_is_written_back_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "out.json"
+    write_eval_log(read_eval_log(V1_LOG), out)
+    assert out.read_bytes() == V1_LOG.read_bytes()
+
+
 @pytest.mark.parametrize("fmt", ["json", "eval"])
-def test_version_1_log_is_written_in_version_2_shape(tmp_path: Path, fmt: str) -> None:
-    src = FIXTURES / "v0.3.17/logs/more/2026-11-28T07-19-53+00-00_arith-multi_UQfTzVczoZNySnmtVZ8sAD.json"
+@pytest.mark.parametrize("changed", [False, True], ids=["unchanged", "changed"])
+def test_version_1_log_is_written_in_version_2_shape(tmp_path: Path, fmt: str, changed: bool) -> None:
+    """In an .eval archive (a version-2 format), or once anything changed: never a mix of shapes."""
+    if fmt == "json" and not changed:
+        return  # written as it was (above)
+    src = V1_LOG
     out = tmp_path / f"out.{fmt}"
-    write_eval_log(read_eval_log(src), out)
+    log = read_eval_log(src)
+    if changed:
+        assert log.samples
+        log.samples[0].metadata["note"] = "edited"
+    write_eval_log(log, out)
     written = raw_log(out)
     original = raw_log(src)
     assert written["version"] == 2
