@@ -21,6 +21,7 @@ from ._file import (
     write_eval_log,
 )
 from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs, write_log_dir_manifest
+from ._resolve import resolve_sample_attachments, resolve_sample_events_data
 from ._schema import eval_log_schema
 from ._tree import extra_fields
 from ._types import *  # noqa: F403
@@ -49,6 +50,8 @@ __all__ = [
     "read_eval_log_sample",
     "read_eval_log_sample_summaries",
     "read_eval_log_samples",
+    "resolve_sample_attachments",
+    "resolve_sample_events_data",
     "write_eval_log",
     *_types_all,
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any, NamedTuple
 
 import msgspec
@@ -26,6 +26,7 @@ from .._console import warn
 from ..errors import LogFormatError, SampleNotFoundError
 from ..storage import Source
 from . import _codec, _tree
+from ._resolve import SampleHook
 from ._schema_compat import check_header, upgrade_v3_sample
 from ._types import EvalLog, EvalSample, EvalSampleReductions
 from ._zip import Compression, ZipReader, ZipWriter
@@ -35,8 +36,6 @@ START = "_journal/start.json"
 SUMMARIES = "summaries.json"
 REDUCTIONS = "reductions.json"
 EXTRA_ENTRIES = "_extra_entries"  # where a read log keeps the entries we do not know
-
-SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def sample_entry(id: int | str, epoch: int) -> str:
@@ -194,7 +193,7 @@ def _sample(z: ZipReader, unit: _Unit, hook: SampleHook | None) -> EvalSample:
             data = z.read(name)
             if hook is None and b'"message_pool"' not in data and b'"call_pool"' not in data:
                 return _tree.decode(data, EvalSample, what)
-            value = _codec.loads(data, what)
+            value = hook.load(data, what) if hook is not None else _codec.loads(data, what)
         if isinstance(value, dict):
             value = upgrade_v3_sample(value)
             if hook is not None:

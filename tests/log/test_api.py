@@ -67,8 +67,6 @@ NOT_YET = set(
         "recompute_metrics",
         "recover_eval_log",
         "recoverable_eval_logs",
-        "resolve_sample_attachments",
-        "resolve_sample_events_data",
         "transcript",
         "uninvalidate_samples",
     ]
