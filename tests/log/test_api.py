@@ -51,9 +51,6 @@ NOT_YET = set(
         "SentinelConfig",
         "SentinelEntry",
         "TagsEdit",
-        "Transcript",
-        "TranscriptHistory",
-        "TranscriptHistoryUnavailableError",
         "bundle_log_dir",
         "condense_events",
         "condense_sample",
@@ -67,7 +64,6 @@ NOT_YET = set(
         "recompute_metrics",
         "recover_eval_log",
         "recoverable_eval_logs",
-        "transcript",
         "uninvalidate_samples",
     ]
 )
