@@ -10,6 +10,7 @@ from ._async import (
     read_eval_log_samples_by_id_async,
     write_eval_log_async,
 )
+from ._condense import condense_events, expand_events
 from ._convert import convert_eval_logs
 from ._file import (
     WriteEvalLogResult,
@@ -46,7 +47,9 @@ __all__ = [
     "read_eval_log_samples_by_id_async",
     "write_eval_log_async",
     "write_log_dir_manifest",
+    "condense_events",
     "convert_eval_logs",
+    "expand_events",
     "eval_log_schema",
     "extra_fields",
     "list_eval_logs",
