@@ -44,8 +44,22 @@ Strict = Annotated[
         help='Write NaN and +/-Infinity as the strings "NaN", "Infinity", "-Infinity" (strict JSON).',
     ),
 ]
+
+
+class AttachmentDepth(str, Enum):
+    full = "full"
+    core = "core"
+
+
 ResolveAttachments = Annotated[
-    bool, typer.Option("--resolve-attachments", help="Replace attachment:// references with their content.")
+    AttachmentDepth | None,
+    typer.Option(
+        "--resolve-attachments",
+        metavar="[full|core]",
+        help="Replace attachment:// references with their content: full everywhere, core everywhere "
+        "but in model events' raw API calls.",
+        show_default=False,
+    ),
 ]
 LogPath = Annotated[
     str, typer.Argument(metavar="PATH", help="Log file: a path or URL (.eval or .json).", show_default=False)

@@ -29,7 +29,7 @@ def log_file(
         ),
     ] = False,
     strict: opt.Strict = False,
-    resolve_attachments: opt.ResolveAttachments = False,
+    resolve_attachments: opt.ResolveAttachments = None,
 ) -> None:
     """Print a log file as JSON."""
     from ..log._dump import dump_eval_log
@@ -37,7 +37,13 @@ def log_file(
     path, threshold_mb = _path_and_threshold(args, header_only)
     only_header = header_only and (threshold_mb == 0 or storage.info(path).size > threshold_mb * 1024 * 1024)
     with document() as write:
-        dump_eval_log(path, write, header_only=only_header, strict=strict, resolve_attachments=resolve_attachments)
+        dump_eval_log(
+            path,
+            write,
+            header_only=only_header,
+            strict=strict,
+            resolve_attachments=resolve_attachments.value if resolve_attachments else False,
+        )
 
 
 def _path_and_threshold(args: list[str], header_only: bool) -> tuple[str, int]:

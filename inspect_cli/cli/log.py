@@ -20,13 +20,19 @@ def dump(
     path: opt.LogPath,
     header_only: Annotated[bool, typer.Option("--header-only", help="Read and print only the log header.")] = False,
     strict: opt.Strict = False,
-    resolve_attachments: opt.ResolveAttachments = False,
+    resolve_attachments: opt.ResolveAttachments = None,
 ) -> None:
     """Print a log file as JSON."""
     from ..log._dump import dump_eval_log
 
     with document() as write:
-        dump_eval_log(path, write, header_only=header_only, strict=strict, resolve_attachments=resolve_attachments)
+        dump_eval_log(
+            path,
+            write,
+            header_only=header_only,
+            strict=strict,
+            resolve_attachments=resolve_attachments.value if resolve_attachments else False,
+        )
 
 
 @app.command("headers")
@@ -77,11 +83,28 @@ def convert(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace logs that exist in the output directory.")
     ] = False,
+    resolve_attachments: opt.ResolveAttachments = None,
+    stream: Annotated[
+        str | None,
+        typer.Option(
+            "--stream",
+            metavar="N",
+            help="Convert the samples as stored, attachments unresolved, as Inspect's streaming conversion "
+            "does (N, Inspect's sample concurrency, or true/false).",
+        ),
+    ] = None,
 ) -> None:
     """Convert logs between the .eval and .json formats."""
     from ..log._convert import convert_eval_logs
 
-    results = convert_eval_logs(path, to.value, output_dir, overwrite=overwrite)
+    results = convert_eval_logs(
+        path,
+        to.value,
+        output_dir,
+        overwrite=overwrite,
+        resolve_attachments=resolve_attachments.value if resolve_attachments else False,
+        stream=_stream(stream),
+    )
     failed = [r for r in results if r.error is not None]
     for r in results:
         if r.error is not None:
@@ -90,3 +113,14 @@ def convert(
             print(r.target)
     if failed:
         raise typer.Exit(ExitCode.ERROR if len(failed) == len(results) else ExitCode.PARTIAL)
+
+
+def _stream(value: str | None) -> int | bool:
+    """Inspect's `--stream` value: a sample concurrency, or true/false."""
+    if value is None:
+        return False
+    if value.isdigit():
+        return int(value)
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise typer.BadParameter(f"expected a number, true or false, not {value!r}", param_hint="--stream")

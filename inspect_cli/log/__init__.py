@@ -10,6 +10,7 @@ from ._async import (
     read_eval_log_samples_by_id_async,
     write_eval_log_async,
 )
+from ._condense import condense_events, expand_events
 from ._convert import convert_eval_logs
 from ._file import (
     WriteEvalLogResult,
@@ -21,13 +22,19 @@ from ._file import (
     write_eval_log,
 )
 from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs, write_log_dir_manifest
+from ._resolve import resolve_sample_attachments, resolve_sample_events_data
 from ._schema import eval_log_schema
+from ._transcript import Transcript, TranscriptHistory, TranscriptHistoryUnavailableError, transcript
 from ._tree import extra_fields
 from ._types import *  # noqa: F403
 from ._types import __all__ as _types_all
 
 __all__ = [
     "EvalLogInfo",
+    "Transcript",
+    "TranscriptHistory",
+    "TranscriptHistoryUnavailableError",
+    "transcript",
     "WriteConflictError",
     "WriteEvalLogResult",
     "list_eval_logs_async",
@@ -40,7 +47,9 @@ __all__ = [
     "read_eval_log_samples_by_id_async",
     "write_eval_log_async",
     "write_log_dir_manifest",
+    "condense_events",
     "convert_eval_logs",
+    "expand_events",
     "eval_log_schema",
     "extra_fields",
     "list_eval_logs",
@@ -49,6 +58,8 @@ __all__ = [
     "read_eval_log_sample",
     "read_eval_log_sample_summaries",
     "read_eval_log_samples",
+    "resolve_sample_attachments",
+    "resolve_sample_events_data",
     "write_eval_log",
     *_types_all,
 ]

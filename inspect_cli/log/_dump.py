@@ -15,7 +15,7 @@ from typing import IO, Any
 from .. import storage
 from . import _codec
 from ._file import log_format, log_source, read_eval_log, read_eval_log_samples
-from ._resolve import resolve_sample
+from ._resolve import ResolveAttachments, attachment_mode, resolve_sample
 from ._tree import to_tree
 
 Write = Callable[[bytes], Any]
@@ -27,7 +27,7 @@ def dump_eval_log(
     write: Write,
     header_only: bool = False,
     strict: bool = False,
-    resolve_attachments: bool = False,
+    resolve_attachments: ResolveAttachments = False,
     format: str | None = None,
 ) -> None:
     """Write the log at `location` (a path, a URL or an open binary file) as
@@ -35,7 +35,9 @@ def dump_eval_log(
 
     `strict` writes NaN and +/-Infinity as the strings "NaN", "Infinity",
     "-Infinity" (for JSON parsers that reject Inspect's bare literals).
+    `resolve_attachments` as in `read_eval_log` ("core", "full" or True).
     """
+    attachment_mode(resolve_attachments)
     source = log_source(location)
     if isinstance(source, str):
         # Opened once for the header and the samples: a log replaced meanwhile

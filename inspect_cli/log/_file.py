@@ -10,7 +10,6 @@ import contextlib
 import os
 import struct
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import partial
 from typing import IO, Any, Literal, NamedTuple, Protocol, cast
 
 import msgspec
@@ -27,13 +26,12 @@ from ..errors import (
 )
 from ..storage import Source
 from . import _faithful, _format_eval, _format_json
-from ._resolve import resolve_sample
+from ._resolve import ResolveAttachments, SampleHook, sample_hook
 from ._tree import paused_gc, to_tree
 from ._types import EvalLog, EvalSample
 from ._zip import Compression
 
 Format = Literal["eval", "json"]
-SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class LogFile(Protocol):
@@ -169,30 +167,31 @@ def _located(log: EvalLog, source: Source) -> EvalLog:
     return log
 
 
-def _hook(resolve_attachments: bool) -> SampleHook | None:
-    return partial(resolve_sample, attachments=True) if resolve_attachments else None
-
-
 def read_eval_log(
     log_file: LogFileArg,
     header_only: bool = False,
-    resolve_attachments: bool = False,
+    resolve_attachments: ResolveAttachments = False,
     format: str | None = None,
+    exclude_fields: set[str] | None = None,
 ) -> EvalLog:
     """Read a log; with `header_only`, everything but the samples (never decoded).
 
     `log_file` is a path or URL, an open binary file, or a listing record.
     `resolve_attachments` expands what Inspect stores once per sample and
-    references from its events (`events_data`, `attachment://` strings).
+    references from its events (`events_data`, `attachment://` strings):
+    "core" all but the raw model call payloads, "full" (or True) all.
+    `exclude_fields` names sample fields to leave out (they take their
+    defaults): a `.eval` log's excluded members are not even parsed.
     """
     source = log_source(log_file)
+    hook = sample_hook(resolve_attachments, exclude_fields)
     with _reading(source):
         stamp = _faithful.stamp_of(source) if isinstance(source, str) else None
         fmt = log_format(source, format)
-        log = fmt.read_log(source, header_only, _hook(resolve_attachments))
+        log = fmt.read_log(source, header_only, hook)
         if isinstance(source, str) and stamp is not None:
             log.etag = stamp.etag  # for write_eval_log(if_match_etag=log.etag)
-            if not resolve_attachments:  # (resolved samples are not what the file holds)
+            if hook is None:  # (resolved or excluded fields are not what the file holds)
                 _faithful.remember(log, source, fmt.name, header_only, stamp)
     return _located(log, source)
 
@@ -209,25 +208,37 @@ def read_eval_log_header(log_file: LogFileArg) -> EvalLog:
 
 
 def read_eval_log_samples(
-    log_file: LogFileArg, resolve_attachments: bool = False, format: str | None = None
+    log_file: LogFileArg,
+    resolve_attachments: ResolveAttachments = False,
+    format: str | None = None,
+    exclude_fields: set[str] | None = None,
 ) -> Iterator[EvalSample]:
-    """The samples of a log, one at a time (a large log never sits in memory whole)."""
+    """The samples of a log, one at a time (a large log never sits in memory
+    whole); `resolve_attachments` and `exclude_fields` as in `read_eval_log`."""
     source = log_source(log_file)
+    hook = sample_hook(resolve_attachments, exclude_fields)
+    return _samples_of(source, format, hook)
+
+
+def _samples_of(source: Source, format: str | None, hook: SampleHook | None) -> Iterator[EvalSample]:
     with _reading(source, pause_gc=False):
-        yield from log_format(source, format).read_samples(source, _hook(resolve_attachments))
+        yield from log_format(source, format).read_samples(source, hook)
 
 
 def read_eval_log_sample(
     log_file: LogFileArg,
     id: int | str,
     epoch: int = 1,
-    resolve_attachments: bool = False,
+    resolve_attachments: ResolveAttachments = False,
     format: str | None = None,
+    exclude_fields: set[str] | None = None,
 ) -> EvalSample:
-    """One sample of a log, by id and epoch."""
+    """One sample of a log, by id and epoch; `resolve_attachments` and
+    `exclude_fields` as in `read_eval_log`."""
     source = log_source(log_file)
+    hook = sample_hook(resolve_attachments, exclude_fields)
     with _reading(source):
-        return log_format(source, format).read_sample(source, id, epoch, _hook(resolve_attachments))
+        return log_format(source, format).read_sample(source, id, epoch, hook)
 
 
 def read_eval_log_samples_by_id(
@@ -235,8 +246,9 @@ def read_eval_log_samples_by_id(
     samples: Iterable[tuple[str | int, int]],
     *,
     concurrency: int = 8,
-    resolve_attachments: bool = False,
+    resolve_attachments: ResolveAttachments = False,
     format: str | None = "auto",
+    exclude_fields: set[str] | None = None,
 ) -> list[EvalSample]:
     """The samples `(id, epoch)` asks for, in the order asked (a pair asked
     twice comes twice); SampleNotFoundError (an IndexError) for one the log
@@ -244,12 +256,13 @@ def read_eval_log_samples_by_id(
     Inspect's signature (reads here are one after the other)."""
     source = log_source(log_file)
     wanted = list(samples)
+    hook = sample_hook(resolve_attachments, exclude_fields)
     with _reading(source):
         fmt = log_format(source, format)
         found: dict[tuple[str, int], EvalSample] = {}
         if fmt.name == "json":  # one pass over the document, not one per sample
             keys = {(str(id), epoch) for id, epoch in wanted}
-            for sample in fmt.read_samples(source, _hook(resolve_attachments)):
+            for sample in fmt.read_samples(source, hook):
                 if (str(sample.id), sample.epoch) in keys:
                     found[(str(sample.id), sample.epoch)] = sample
         out = []
@@ -260,7 +273,7 @@ def read_eval_log_samples_by_id(
                     raise SampleNotFoundError(
                         f"{storage.source_name(source)}: no sample with id {id!r} and epoch {epoch}"
                     )
-                found[key] = fmt.read_sample(source, id, epoch, _hook(resolve_attachments))
+                found[key] = fmt.read_sample(source, id, epoch, hook)
             out.append(found[key])
         return out
 

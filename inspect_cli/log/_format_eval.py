@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any, NamedTuple
 
 import msgspec
@@ -27,6 +27,7 @@ from ..errors import LogFormatError, SampleNotFoundError
 from ..storage import Source
 from . import _codec, _tree
 from ._derive import derive_log, derive_sample
+from ._resolve import SampleHook
 from ._schema_compat import check_header, upgrade_v1_header, upgrade_v3_sample
 from ._tree import PLAIN, Trees
 from ._types import EvalLog, EvalSample, EvalSampleReductions
@@ -38,8 +39,6 @@ SUMMARIES = "summaries.json"
 REDUCTIONS = "reductions.json"
 EXTRA_ENTRIES = "_extra_entries"  # where a read log keeps the entries we do not know
 READ_AS_VERSION_2 = "_read_as_version_2"  # marks a version-3 log read in version 2's shape
-
-SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def sample_entry(id: int | str, epoch: int) -> str:
@@ -197,7 +196,7 @@ def _sample(z: ZipReader, unit: _Unit, hook: SampleHook | None) -> EvalSample:
             data = z.read(name)
             if hook is None and b'"message_pool"' not in data and b'"call_pool"' not in data:
                 return derive_sample(_tree.decode(data, EvalSample, what))
-            value = _codec.loads(data, what)
+            value = hook.load(data, what) if hook is not None else _codec.loads(data, what)
         if isinstance(value, dict):
             value = upgrade_v3_sample(value)
             if hook is not None:

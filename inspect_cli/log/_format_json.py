@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 import msgspec
@@ -21,6 +21,7 @@ from ..errors import LogFormatError, SampleNotFoundError
 from ..storage import Source
 from . import _codec, _tree
 from ._derive import derive_log, derive_sample
+from ._resolve import SampleHook
 from ._schema_compat import check_header, upgrade_v1_header, upgrade_v1_sample, v1_scorer_name
 from ._tree import PLAIN, Trees
 from ._types import EvalLog, EvalSample, EvalSampleReductions
@@ -30,8 +31,6 @@ _raw_list = msgspec.json.Decoder(list[msgspec.Raw])
 _SAMPLES = "samples"
 _REDUCTIONS = "reductions"
 _REDUCTIONS_TYPE = list[EvalSampleReductions]
-
-SampleHook = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class _Document:
@@ -290,7 +289,7 @@ def _samples(doc: _Document, header: dict[str, Any], version: int, hook: SampleH
                     raise LogFormatError(f"{doc.what}: {ex}") from None
                 yield derive_sample(sample)
                 continue
-            item = _codec.loads(item, doc.what)
+            item = hook.load(item, doc.what) if hook is not None else _codec.loads(item, doc.what)
         if isinstance(item, dict):
             if scorer is not None:
                 item = upgrade_v1_sample(item, scorer)

@@ -10,12 +10,16 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
+from ..log._transcript import Transcript, reset_transcript, set_transcript
 from ..log._types import ModelUsage
 
 
 class SampleContext:
     def __init__(self) -> None:
-        self.events: list[Any] = []
+        # the sample's events are its transcript's: what solvers record
+        # through transcript() lands in the sample's log
+        self.transcript = Transcript()
+        self.events: list[Any] = self.transcript.events
         self.model_usage: dict[str, ModelUsage] = {}
         self.started = time.monotonic()
 
@@ -31,11 +35,13 @@ def current_sample() -> SampleContext | None:
 
 
 def enter_sample(context: SampleContext) -> Any:
-    return _current.set(context)
+    return _current.set(context), set_transcript(context.transcript)
 
 
 def exit_sample(token: Any) -> None:
-    _current.reset(token)
+    sample, transcript = token
+    reset_transcript(transcript)
+    _current.reset(sample)
 
 
 _model: ContextVar[Any] = ContextVar("inspect_cli_model", default=None)

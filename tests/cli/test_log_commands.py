@@ -127,3 +127,27 @@ def test_local_commands_never_import_s3_or_http_packages(tmp_path: Path) -> None
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert "HEAVY []" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_dump_and_convert_resolve_attachments_to_a_depth(tmp_path: Path, mode: str) -> None:
+    attached = Path(__file__).parents[1] / "fixtures" / "attachments.eval"
+    counts = {}
+    for depth in ([], ["--resolve-attachments", "core"], ["--resolve-attachments", "full"]):
+        result = run_inspect(mode, ["log", "dump", str(attached), *depth], tmp_path)
+        assert result.exit_code == 0, result.stderr
+        counts[" ".join(depth[1:])] = result.stdout.count("attachment://")
+    assert counts[""] > counts["core"] > counts["full"] == 0
+    bad = run_inspect(mode, ["log", "dump", str(attached), "--resolve-attachments", "some"], tmp_path)
+    assert bad.exit_code == 2 and "'some' is not one of 'full', 'core'" in bad.stderr
+    args = ["log", "convert", str(attached), "--to", "json", "--output-dir", "out"]
+    result = run_inspect(mode, [*args, "--resolve-attachments", "full"], tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "attachment://" not in (tmp_path / "out" / "attachments.json").read_text()
+    streamed = run_inspect(
+        mode, [*args, "--output-dir", "s", "--resolve-attachments", "full", "--stream", "4"], tmp_path
+    )
+    assert streamed.exit_code == 0, streamed.stderr
+    assert "attachment://" in (tmp_path / "s" / "attachments.json").read_text()
+    bad = run_inspect(mode, [*args, "--stream", "lots"], tmp_path)
+    assert bad.exit_code == 2 and "--stream" in bad.stderr
