@@ -22,12 +22,14 @@ from ._file import (
 )
 from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs, write_log_dir_manifest
 from ._schema import eval_log_schema
+from ._summaries import EvalSampleSummary
 from ._tree import extra_fields
 from ._types import *  # noqa: F403
 from ._types import __all__ as _types_all
 
 __all__ = [
     "EvalLogInfo",
+    "EvalSampleSummary",
     "WriteConflictError",
     "WriteEvalLogResult",
     "list_eval_logs_async",

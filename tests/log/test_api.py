@@ -35,7 +35,6 @@ NOT_YET = set(
         "ConfigValueChange",
         "ConnectionLimitChange",
         "EvalRetryError",
-        "EvalSampleSummary",
         "EvalShardEntry",
         "EvalShards",
         "HeadlineMetric",
