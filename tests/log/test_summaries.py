@@ -28,7 +28,7 @@ from inspect_cli.log._tree import convert, to_tree
 from inspect_cli.log._types import EvalError, EvalSampleLimit
 from inspect_cli.log._zip import ZipWriter
 
-from support.helpers import FIXTURES, zip_json_entries
+from support.helpers import FIXTURES, changed, zip_json_entries
 
 ARITH = FIXTURES / "v0.3.285/logs/2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval"
 MULTI = FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-37-00-00_arith-multi_bvkpT4wn77vNpQR8boQ2Wv.eval"
@@ -236,7 +236,7 @@ def test_write_eval_log_stores_the_summaries_inspect_stores(tmp_path: Path) -> N
     """Inspect's write_eval_log stores them twice: `summaries.json` and one
     journal flush (`_journal/summaries/1.json`) after the samples."""
     copy = tmp_path / "copy.eval"
-    write_eval_log(read_eval_log(LIMITS), copy)
+    write_eval_log(changed(read_eval_log(LIMITS)), copy)
     theirs = _summary_entries(LIMITS)
     assert set(theirs) == {"summaries.json", "_journal/summaries/1.json"}
     assert _summary_entries(copy) == theirs

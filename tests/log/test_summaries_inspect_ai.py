@@ -18,7 +18,7 @@ from inspect_cli.log import EvalSampleSummary, read_eval_log, read_eval_log_samp
 from inspect_cli.log._summaries import stored_summaries
 from inspect_cli.log._tree import to_tree
 
-from support.helpers import FIXTURES, manifest_entries, same
+from support.helpers import FIXTURES, changed, manifest_entries, same
 from support.inspect_ai_env import inspect_ai_python
 
 SCRIPT = Path(__file__).parents[1] / "support" / "inspect_ai_sample_summaries.py"
@@ -46,7 +46,7 @@ def theirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("copies")
     paths = [*READABLE, LIMITS]
     for i, source in enumerate(EVAL_LOGS):
-        log = read_eval_log(source)
+        log = changed(read_eval_log(source))
         for suffix in (".eval", ".json"):
             write_eval_log(log, out / f"{i}{suffix}")
             paths.append(out / f"{i}{suffix}")
