@@ -24,6 +24,7 @@ from ._file import (
 from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs, write_log_dir_manifest
 from ._resolve import resolve_sample_attachments, resolve_sample_events_data
 from ._schema import eval_log_schema
+from ._summaries import EvalSampleSummary
 from ._transcript import Transcript, TranscriptHistory, TranscriptHistoryUnavailableError, transcript
 from ._tree import extra_fields
 from ._types import *  # noqa: F403
@@ -31,6 +32,7 @@ from ._types import __all__ as _types_all
 
 __all__ = [
     "EvalLogInfo",
+    "EvalSampleSummary",
     "Transcript",
     "TranscriptHistory",
     "TranscriptHistoryUnavailableError",

@@ -27,6 +27,7 @@ from ..errors import (
 from ..storage import Source
 from . import _faithful, _format_eval, _format_json
 from ._resolve import ResolveAttachments, SampleHook, sample_hook
+from ._summaries import EvalSampleSummary, sample_summary, stored_summaries
 from ._tree import paused_gc, to_tree
 from ._types import EvalLog, EvalSample
 from ._zip import Compression
@@ -53,7 +54,7 @@ class LogFormat(NamedTuple):
     read_samples: Callable[[Source, SampleHook | None], Iterator[EvalSample]]
     read_sample: Callable[[Source, int | str, int, SampleHook | None], EvalSample]
     write_log: Callable[..., None]
-    read_summaries: Callable[[Source], list[Any] | None]  # None: the format stores none
+    read_summaries: Callable[[Source], list[Any] | None]  # None: the format stores none (derive them)
     log_file: Callable[[str], LogFile]
 
 
@@ -278,18 +279,18 @@ def read_eval_log_samples_by_id(
         return out
 
 
-def read_eval_log_sample_summaries(log_file: LogFileArg, format: str | None = None) -> list[dict[str, Any]]:
+def read_eval_log_sample_summaries(log_file: LogFileArg, format: str | None = None) -> list[EvalSampleSummary]:
     """A short record of each sample (id, epoch, input, target, scores, error,
-    usage, ...), as Inspect's viewer lists them: read from the summaries a
-    `.eval` log stores (also while its eval runs), else derived from the samples
-    one at a time."""
+    usage, ...), as Inspect's viewer lists them: the summaries a `.eval` log
+    stores (also while its eval runs), or for a `.json` log those of its
+    samples, read one at a time."""
     source = log_source(log_file)
     with _reading(source):
         fmt = log_format(source, format)
         stored = fmt.read_summaries(source)
         if stored is not None:
-            return stored
-        return [_format_eval.summary(to_tree(sample)) for sample in fmt.read_samples(source, None)]
+            return stored_summaries(stored, storage.source_name(source))
+        return [sample_summary(to_tree(sample)) for sample in fmt.read_samples(source, None)]
 
 
 class WriteEvalLogResult(msgspec.Struct):

@@ -29,6 +29,7 @@ from . import _codec, _tree
 from ._derive import derive_log, derive_sample
 from ._resolve import SampleHook
 from ._schema_compat import check_header, upgrade_v1_header, upgrade_v3_sample
+from ._summaries import sample_summary
 from ._tree import PLAIN, Trees
 from ._types import EvalLog, EvalSample, EvalSampleReductions
 from ._zip import Compression, ZipReader, ZipWriter
@@ -268,10 +269,10 @@ def read_sample(source: Source, id: int | str, epoch: int, hook: SampleHook | No
 _JOURNAL_SUMMARIES = re.compile(r"^_journal/summaries/(\d+)\.json$")
 
 
-def read_summaries(source: Source) -> list[Any] | None:
+def read_summaries(source: Source) -> list[Any]:
     """The stored sample summaries: `summaries.json` of a finished log, else
-    the journal's flushes in order (a running or killed eval); None when the
-    log stores none (summaries are then derived from the samples)."""
+    the journal's flushes in order (a running or killed eval). A log storing
+    neither has none, whatever samples it holds (as Inspect reads it)."""
     with _open(source) as z:
         _header(z)
         if SUMMARIES in z:
@@ -279,8 +280,6 @@ def read_summaries(source: Source) -> list[Any] | None:
         else:
             numbered = ((m, name) for name in z.names() if (m := _JOURNAL_SUMMARIES.match(name)))
             names = [name for m, name in sorted(numbered, key=lambda pair: int(pair[0].group(1)))]
-            if not names:
-                return None
         out: list[Any] = []
         for name in names:
             value = _codec.loads(z.read(name), f"{z.what} ({name})")
@@ -288,36 +287,6 @@ def read_summaries(source: Source) -> list[Any] | None:
                 raise LogFormatError(f"{z.what}: {name} is not a JSON list")
             out.extend(value)
         return out
-
-
-def summary(sample: dict[str, Any]) -> dict[str, Any]:
-    """The summary of a sample (what listings of samples show without loading them)."""
-    out: dict[str, Any] = {}
-    for key in (
-        "id",
-        "epoch",
-        "input",
-        "target",
-        "metadata",
-        "scores",
-        "model_usage",
-        "role_usage",
-        "started_at",
-        "completed_at",
-        "total_time",
-        "working_time",
-        "uuid",
-        "limit",
-    ):
-        if key in sample:
-            out[key] = sample[key]
-    error = sample.get("error")
-    if isinstance(error, dict):
-        out["error"] = error.get("message", "")
-    out["retries"] = len(sample.get("error_retries") or [])
-    out["completed"] = True
-    out["message_count"] = len(sample.get("messages") or [])
-    return out
 
 
 class Archive:
@@ -347,7 +316,7 @@ class Archive:
                 self.zip.add_raw(name, *packed)
             else:
                 self.zip.add(name, _codec.dumps(tree))
-            summaries.append(summary(tree))
+            summaries.append(_tree.to_tree(sample_summary(tree)))
         self.summaries.extend(summaries)
         if journal and summaries:
             self._flushes += 1
@@ -384,7 +353,7 @@ def write_log(
         archive = Archive(f, compression)
         header = trees.header(log)
         archive.start(log, header)
-        archive.add_samples(log.samples or [], journal=False, trees=trees)
+        archive.add_samples(log.samples or [], journal=True, trees=trees)  # Inspect's layout: one flush of them all
         archive.end(log, header, trees.summaries())
 
 

@@ -235,7 +235,7 @@ class ViewApi:
 
     def sample_summaries(self, name: str) -> list[dict[str, Any]]:
         with self._open(name) as source:
-            return read_eval_log_sample_summaries(source)
+            return [to_tree(summary) for summary in read_eval_log_sample_summaries(source)]
 
     def sample(self, name: str, id: str, epoch: int) -> dict[str, Any]:
         """One sample with its attachments resolved. `id` arrives as text: a

@@ -33,7 +33,6 @@ NOT_YET = set(
     [
         "ConfigUpdate",
         "ConfigValueChange",
-        "EvalSampleSummary",
         "HeadlineMetric",
         "IncompleteAction",
         "LogEdit",

@@ -54,7 +54,7 @@ def test_an_eval_log_is_a_complete_zip_after_every_step(tmp_path: Path, finished
         assert len(names) == len(set(names))  # one directory, no stale copies
         log = read_eval_log(path)
         assert log.status == "started" and [s.id for s in log.samples or []] == [s.id for s in samples[:count]]
-        assert [s["id"] for s in read_eval_log_sample_summaries(path)] == [s.id for s in samples[:count]]
+        assert [s.id for s in read_eval_log_sample_summaries(path)] == [s.id for s in samples[:count]]
     writer.finish(finished, samples[-1:])
     names = _check_complete_zip(path)
     assert names[-1] == "header.json" and "summaries.json" in names and "reductions.json" in names

@@ -252,7 +252,7 @@ def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytes
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(_format_eval, "summary", boom)
+    monkeypatch.setattr(_format_eval, "sample_summary", boom)
     with pytest.raises(RuntimeError):
         write_eval_log(log, out)
     assert out.read_bytes() == before
