@@ -10,7 +10,9 @@ from ._async import (
     read_eval_log_samples_by_id_async,
     write_eval_log_async,
 )
+from ._config import effective_eval_config, effective_generate_config
 from ._convert import convert_eval_logs
+from ._edit import edit_eval_log, invalidate_samples, uninvalidate_samples
 from ._file import (
     WriteEvalLogResult,
     read_eval_log,
@@ -20,14 +22,18 @@ from ._file import (
     read_eval_log_samples_by_id,
     write_eval_log,
 )
+from ._headline import ResolvedHeadlineMetric, headline_metric
 from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs, write_log_dir_manifest
+from ._recompute import recompute_metrics
 from ._schema import eval_log_schema
+from ._score_edit import edit_score
 from ._tree import extra_fields
 from ._types import *  # noqa: F403
 from ._types import __all__ as _types_all
 
 __all__ = [
     "EvalLogInfo",
+    "ResolvedHeadlineMetric",
     "WriteConflictError",
     "WriteEvalLogResult",
     "list_eval_logs_async",
@@ -41,6 +47,14 @@ __all__ = [
     "write_eval_log_async",
     "write_log_dir_manifest",
     "convert_eval_logs",
+    "edit_eval_log",
+    "edit_score",
+    "effective_eval_config",
+    "effective_generate_config",
+    "headline_metric",
+    "invalidate_samples",
+    "recompute_metrics",
+    "uninvalidate_samples",
     "eval_log_schema",
     "extra_fields",
     "list_eval_logs",

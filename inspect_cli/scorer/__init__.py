@@ -12,7 +12,7 @@ from ..log._metrics import (
     var,
 )
 from ..log._results import ScorerResult, eval_scores, score_results
-from ..log._types import CORRECT, INCORRECT, NOANSWER, PARTIAL, Score, value_to_float
+from ..log._types import CORRECT, INCORRECT, NOANSWER, PARTIAL, Score, ScoreEdit, value_to_float
 from ..solver._task_state import Target
 from ._scorers import Scorer, choice, exact, includes, match, model_graded_qa, pattern, scorer
 
@@ -23,6 +23,7 @@ __all__ = [
     "PARTIAL",
     "SampleScore",
     "Score",
+    "ScoreEdit",
     "Scorer",
     "ScorerResult",
     "Target",
