@@ -4,10 +4,13 @@ reproduce the run (`inspect log export-config`, `inspect eval --run-config`)."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, TypeVar
 
 import msgspec
 
+from .. import storage
+from ._file import read_eval_log
 from ._tree import _EXTRA, extra_fields, to_tree
 from ._types import EvalConfig, EvalLog, GenerateConfig
 
@@ -96,13 +99,13 @@ def run_config(log: EvalLog) -> dict[str, Any]:
     out["model"] = model
     if spec.model_roles:
         out["model_roles"] = {role: _role(value) for role, value in spec.model_roles.items()}
+    if plan_config := to_tree(log.plan.config):
+        out["generate_config"] = plan_config
     if spec.solver:
         solver: dict[str, Any] = {"solver": spec.solver}
         if spec.solver_args:
             solver["args"] = spec.solver_args
         out["solver"] = solver
-    if plan_config := to_tree(log.plan.config):
-        out["generate_config"] = plan_config
     config = to_tree(spec.config)
     if eval_config := {k: config[k] for k in _RUN_EVAL_CONFIG if config.get(k) is not None}:
         out["eval_config"] = eval_config
@@ -136,3 +139,18 @@ def _sandbox(value: Any) -> str | None:
     if not isinstance(kind, str):
         return None
     return f"{kind}:{config}" if isinstance(config, str) else kind
+
+
+def export_config(location: str, format: str = "yaml", output: str | None = None) -> str:
+    """The run config of the log at `location` as YAML or JSON text (as
+    `inspect log export-config` prints it); written to `output` when given."""
+    config = run_config(read_eval_log(location, header_only=True))
+    if format == "json":
+        text = json.dumps(config, indent=2)
+    else:
+        import yaml
+
+        text = yaml.safe_dump(config, default_flow_style=False, sort_keys=False)
+    if output is not None:
+        storage.write_bytes(output, text.encode("utf-8"))
+    return text
