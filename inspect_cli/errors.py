@@ -57,6 +57,11 @@ class SampleNotFoundError(LogError, IndexError):
     IndexError, as Inspect raises)."""
 
 
+class LogEditError(LogError, ValueError):
+    """An edit does not fit the log: it names a sample, score or metric the log
+    lacks, or contradicts itself (also a ValueError, as Inspect raises)."""
+
+
 class NotFoundError(InspectCliError):
     """Nothing exists at the given location."""
 

@@ -28,6 +28,7 @@ from .._secrets import REDACTED
 from ..dataset import Sample
 from ..errors import InspectCliError, UsageError
 from ..log._file import FORMATS
+from ..log._results import eval_scores
 from ..log._types import (
     ChatMessage,
     ChatMessageUser,
@@ -52,7 +53,6 @@ from ..log._types import (
 )
 from ..model._context import SampleContext, enter_sample, exit_sample, set_active_model
 from ..model._model import Model, get_model, merge_config
-from ..scorer._results import eval_scores
 from ..scorer._scorers import metrics_of
 from ..solver._solvers import plan_steps, step_record
 from ..solver._task_state import Target, TaskState

@@ -27,7 +27,7 @@ class Epochs:
     """Run each sample `epochs` times; `reducer` combines a sample's scores (default mean)."""
 
     def __init__(self, epochs: int, reducer: str | list[str] | None = None) -> None:
-        from ..scorer._metric import reducer as reducer_named
+        from ..log._metrics import reducer as reducer_named
 
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
             raise UsageError(f"epochs must be a whole number of at least 1, not {epochs!r}")

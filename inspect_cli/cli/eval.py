@@ -130,7 +130,7 @@ def _positive(value: float | None, option: str) -> float | None:
 def _reducer(value: str | None) -> str | None:
     """An epoch reducer name, checked now (not after the samples ran)."""
     from ..errors import UsageError
-    from ..scorer._metric import reducer
+    from ..log._metrics import reducer
 
     if value is not None:
         try:

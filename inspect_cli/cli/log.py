@@ -124,3 +124,26 @@ def _stream(value: str | None) -> int | bool:
     if value.lower() in ("true", "false"):
         return value.lower() == "true"
     raise typer.BadParameter(f"expected a number, true or false, not {value!r}", param_hint="--stream")
+
+
+class ConfigFormat(str, Enum):
+    yaml = "yaml"
+    json = "json"
+
+
+@app.command("export-config")
+def export_config(
+    path: opt.LogPath,
+    output: Annotated[
+        str | None, typer.Option("--output", metavar="FILE", help="Write the config to FILE instead of stdout.")
+    ] = None,
+    format: Annotated[
+        ConfigFormat, typer.Option("--format", metavar="yaml|json", help="Output format.")
+    ] = ConfigFormat.yaml,
+) -> None:
+    """Print the run config that reproduces a log's run (for `inspect eval --run-config`)."""
+    from ..log._config import export_config as export
+
+    text = export(path, format.value, output)
+    if output is None:
+        print(text, end="")

@@ -11,7 +11,9 @@ from ._async import (
     write_eval_log_async,
 )
 from ._condense import condense_events, expand_events
+from ._config import effective_eval_config, effective_generate_config
 from ._convert import convert_eval_logs
+from ._edit import edit_eval_log, invalidate_samples, uninvalidate_samples
 from ._file import (
     WriteEvalLogResult,
     read_eval_log,
@@ -21,9 +23,12 @@ from ._file import (
     read_eval_log_samples_by_id,
     write_eval_log,
 )
+from ._headline import ResolvedHeadlineMetric, headline_metric
 from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs, write_log_dir_manifest
+from ._recompute import recompute_metrics
 from ._resolve import resolve_sample_attachments, resolve_sample_events_data
 from ._schema import eval_log_schema
+from ._score_edit import edit_score
 from ._summaries import EvalSampleSummary
 from ._transcript import Transcript, TranscriptHistory, TranscriptHistoryUnavailableError, transcript
 from ._tree import extra_fields
@@ -37,6 +42,7 @@ __all__ = [
     "TranscriptHistory",
     "TranscriptHistoryUnavailableError",
     "transcript",
+    "ResolvedHeadlineMetric",
     "WriteConflictError",
     "WriteEvalLogResult",
     "list_eval_logs_async",
@@ -52,6 +58,14 @@ __all__ = [
     "condense_events",
     "convert_eval_logs",
     "expand_events",
+    "edit_eval_log",
+    "edit_score",
+    "effective_eval_config",
+    "effective_generate_config",
+    "headline_metric",
+    "invalidate_samples",
+    "recompute_metrics",
+    "uninvalidate_samples",
     "eval_log_schema",
     "extra_fields",
     "list_eval_logs",

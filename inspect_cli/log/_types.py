@@ -15,12 +15,15 @@ Timestamps stay strings: re-encoding a parsed datetime could change its text
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any, Literal, Union
 
 import msgspec
 
 __all__ = [
     "ApprovalEvent",
+    "ConfigUpdate",
+    "ConfigValueChange",
     "ChatCompletionChoice",
     "ChatMessage",
     "ChatMessageAssistant",
@@ -62,20 +65,27 @@ __all__ = [
     "Event",
     "EventsData",
     "GenerateConfig",
+    "HeadlineMetric",
     "InfoEvent",
     "InputEvent",
+    "LogEdit",
+    "LogUpdate",
     "LoggerEvent",
     "LoggingMessage",
+    "MetadataEdit",
     "ModelCall",
     "ModelEvent",
     "ModelOutput",
     "ModelUsage",
     "OtherContent",
     "OtherEvent",
+    "ProvenanceData",
     "SampleInitEvent",
     "SampleLimitEvent",
     "SandboxEvent",
     "Score",
+    "ScoreEdit",
+    "ScoreEditEvent",
     "ScoreEvent",
     "SentinelConfig",
     "SentinelEntry",
@@ -85,6 +95,7 @@ __all__ = [
     "StepEvent",
     "StoreEvent",
     "SubtaskEvent",
+    "TagsEdit",
     "ToolCall",
     "ToolCallError",
     "ToolEvent",
@@ -391,7 +402,7 @@ class Score(LogStruct):
     explanation: str | None = None
     reason: str | None = None
     metadata: dict[str, Any] | None = None
-    history: list[Any] = []
+    history: list[ScoreEdit] = []
 
     def as_float(self) -> float:
         """The value as a number (C=1, P=0.5, I=0, booleans, numbers, yes/no)."""
@@ -528,6 +539,13 @@ class ScoreEvent(_EventBase, tag="score"):
     model_usage: dict[str, ModelUsage] | None = None
 
 
+class ScoreEditEvent(_EventBase, tag="score_edit"):
+    """A score edited after the run (see `edit_score`)."""
+
+    score_name: str = ""
+    edit: ScoreEdit | None = None
+
+
 class ErrorEvent(_EventBase, tag="error"):
     error: EvalError | None = None
 
@@ -590,6 +608,7 @@ Event = Union[
     ApprovalEvent,
     InputEvent,
     ScoreEvent,
+    ScoreEditEvent,
     ErrorEvent,
     LoggerEvent,
     InfoEvent,
@@ -649,7 +668,7 @@ class EvalSample(LogStruct):
     total_time: int | float | None = None
     working_time: int | float | None = None
     uuid: str | None = None
-    invalidation: Any = None
+    invalidation: ProvenanceData | None = None
     error: EvalError | None = None
     error_retries: list[EvalRetryError] | None = None
     attachments: dict[str, str] = {}
@@ -664,6 +683,97 @@ class EvalSample(LogStruct):
     time_limit: int | None = None
     model_fallbacks: list[Any] | None = None
     timelines: list[Any] | None = None
+
+
+# ---------------------------------------------------------------------------
+# Edits made after the run: who made them (provenance), score edits, edits of
+# the log's tags and metadata, and configuration changed while it ran.
+
+UNCHANGED = "UNCHANGED"
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+class ProvenanceData(LogStruct, kw_only=True):
+    """Who made a change, when (UTC, ISO 8601) and why."""
+
+    timestamp: str = msgspec.field(default_factory=_utc_now)
+    author: str
+    reason: str | None = None
+    metadata: dict[str, Any] = {}
+
+
+class ScoreEdit(LogStruct):
+    """A change to a score: each field left at "UNCHANGED" keeps the score's value.
+
+    A score's `history` lists its edits, the score as first recorded included.
+    """
+
+    value: Value = UNCHANGED
+    answer: str | None = UNCHANGED
+    explanation: str | None = UNCHANGED
+    reason: str | None = UNCHANGED
+    metadata: dict[str, Any] | str = UNCHANGED
+    provenance: ProvenanceData | None = None
+
+
+class LogEdit(_Tagged, tag_field="type"):
+    """One edit of a log's tags or metadata (a `LogUpdate` holds several)."""
+
+    @property
+    def type(self) -> str:
+        return self.tag
+
+
+class TagsEdit(LogEdit, tag="tags"):
+    tags_add: list[str] = []
+    tags_remove: list[str] = []
+
+
+class MetadataEdit(LogEdit, tag="metadata"):
+    metadata_set: dict[str, Any] = {}
+    metadata_remove: list[str] = []
+
+
+class LogUpdate(LogStruct, kw_only=True):
+    """Edits applied together, and who applied them."""
+
+    edits: list[TagsEdit | MetadataEdit] = []
+    provenance: ProvenanceData
+
+
+class ConfigValueChange(LogStruct):
+    """One setting changed while the eval ran.
+
+    `config` is "eval", "generate" or "concurrency" (kept as text so values
+    from newer versions still read). `cleared` means: back to the launch
+    value; a `value` of None with `cleared` false means: no limit.
+    """
+
+    config: str
+    name: str
+    value: Any = None
+    cleared: bool = False
+    previous: Any = None
+
+
+class ConfigUpdate(LogStruct):
+    """Settings changed together while the eval ran ("task" or "process" `scope`)."""
+
+    changes: list[ConfigValueChange]
+    scope: str
+    provenance: ProvenanceData
+
+
+class HeadlineMetric(LogStruct):
+    """Which metric sums up an eval; each field given narrows the choice."""
+
+    scorer: str | None = None
+    score: str | None = None
+    metric: str | None = None
+    reducer: str | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -808,6 +918,7 @@ class EvalSpec(LogStruct, kw_only=True):
     task_description: str | None = None
     viewer: Any = None
     shards: EvalShards | None = None
+    headline_metric: HeadlineMetric | None = None
 
 
 class EvalPlanStep(LogStruct):
@@ -852,7 +963,7 @@ class EvalResults(LogStruct):
     metadata: dict[str, Any] | None = None
     logged_samples: int | None = None
     sample_reductions: list[EvalSampleReductions] | None = None
-    headline: Any = None
+    headline: HeadlineMetric | None = None
 
 
 class ConnectionLimitChange(LogStruct):
@@ -888,6 +999,8 @@ class EvalLog(LogStruct, kw_only=True):
     stats: EvalStats = msgspec.field(default_factory=EvalStats)
     error: EvalError | None = None
     invalidated: bool = False
+    log_updates: list[LogUpdate] | None = None
+    config_updates: list[ConfigUpdate] | None = None
     tags: list[str] = []
     metadata: dict[str, Any] = {}
     samples: list[EvalSample] | None = None

@@ -1,8 +1,6 @@
 """Scorers, metrics and epoch reducers."""
 
-from ..log._types import CORRECT, INCORRECT, NOANSWER, PARTIAL, Score, value_to_float
-from ..solver._task_state import Target
-from ._metric import (
+from ..log._metrics import (
     SampleScore,
     accuracy,
     mean,
@@ -13,7 +11,9 @@ from ._metric import (
     stderr,
     var,
 )
-from ._results import ScorerResult, eval_scores, score_results
+from ..log._results import ScorerResult, eval_scores, score_results
+from ..log._types import CORRECT, INCORRECT, NOANSWER, PARTIAL, Score, ScoreEdit, value_to_float
+from ..solver._task_state import Target
 from ._scorers import Scorer, choice, exact, includes, match, model_graded_qa, pattern, scorer
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "PARTIAL",
     "SampleScore",
     "Score",
+    "ScoreEdit",
     "Scorer",
     "ScorerResult",
     "Target",

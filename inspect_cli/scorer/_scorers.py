@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from .._registry import factory, name_of
+from ..log._metrics import MetricFn, accuracy, stderr
 from ..log._types import CORRECT, INCORRECT, PARTIAL, Score
 from ..solver._task_state import Target, TaskState
-from ._metric import MetricFn, accuracy, stderr
 
 Scorer = Callable[[TaskState, Target], Awaitable[Score]]
 METRICS_ATTR = "__inspect_cli_metrics__"

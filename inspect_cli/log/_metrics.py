@@ -1,7 +1,9 @@
 """Metrics over sample scores, and the epoch reducers that come before them.
 
-These compute what Inspect records in `results.scores[].metrics`; the tests
-recompute every fixture log's metrics with them, and the eval engine uses them.
+These compute what Inspect records in `results.scores[].metrics`; the eval
+engine and `recompute_metrics` use them, and the tests recompute every fixture
+log's metrics with them. They live with the log model because recomputing a
+log's results must not need the task API (scorers, solvers, models).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from .._registry import factory
 from ..errors import UsageError
-from ..log._types import Score, value_to_float
+from ._types import Score, value_to_float
 
 Reducer = Callable[[Sequence[Any]], Any]
 
@@ -102,7 +104,8 @@ def _std(values: Sequence[float]) -> float:
 
 
 def _stderr(values: Sequence[float]) -> float:
-    return math.sqrt(_var(values) / len(values)) if len(values) >= 2 else 0.0
+    # std / sqrt(n), in that order: Inspect's figures to the last bit
+    return _std(values) / math.sqrt(len(values)) if len(values) >= 2 else 0.0
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -6,8 +6,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from ..log._types import EvalMetric, EvalSample, EvalSampleReductions, EvalSampleScore, EvalScore, Score, value_to_float
-from ._metric import SampleScore, metric_by_name, reducer
+from ._metrics import SampleScore, metric_by_name, reducer
+from ._types import EvalMetric, EvalSample, EvalSampleReductions, EvalSampleScore, EvalScore, Score, value_to_float
 
 MetricSpec = str | tuple[str, dict[str, Any]]
 
