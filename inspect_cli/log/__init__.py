@@ -1,6 +1,6 @@
 """Eval logs: the `EvalLog` model and reading, writing and listing log files."""
 
-from ..errors import WriteConflictError
+from ..errors import RecoveryNotAvailable, RecoveryThresholdExceeded, WriteConflictError
 from ._async import (
     list_eval_logs_async,
     read_eval_log_async,
@@ -21,6 +21,7 @@ from ._file import (
     write_eval_log,
 )
 from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs, write_log_dir_manifest
+from ._recover import IncompleteAction, RecoverableEvalLog, recover_eval_log, recoverable_eval_logs
 from ._schema import eval_log_schema
 from ._tree import extra_fields
 from ._types import *  # noqa: F403
@@ -28,6 +29,10 @@ from ._types import __all__ as _types_all
 
 __all__ = [
     "EvalLogInfo",
+    "IncompleteAction",
+    "RecoverableEvalLog",
+    "RecoveryNotAvailable",
+    "RecoveryThresholdExceeded",
     "WriteConflictError",
     "WriteEvalLogResult",
     "list_eval_logs_async",
@@ -44,6 +49,8 @@ __all__ = [
     "eval_log_schema",
     "extra_fields",
     "list_eval_logs",
+    "recover_eval_log",
+    "recoverable_eval_logs",
     "retryable_eval_logs",
     "read_eval_log",
     "read_eval_log_sample",

@@ -26,7 +26,7 @@ from inspect_cli.log import (
 from support.helpers import FIXTURES
 
 NAMES = (Path(__file__).parents[1] / "fixtures" / "inspect_ai_0.3.285_log_names.txt").read_text().split()
-# Inspect's names not offered yet (the log edit, recovery, transcript and bundle
+# Inspect's names not offered yet (the log edit, transcript and bundle
 # APIs and the helpers over events and samples): each must really be missing,
 # so this list can only shrink as they come.
 NOT_YET = set(
@@ -39,14 +39,10 @@ NOT_YET = set(
         "EvalShardEntry",
         "EvalShards",
         "HeadlineMetric",
-        "IncompleteAction",
         "LogEdit",
         "LogUpdate",
         "MetadataEdit",
         "ProvenanceData",
-        "RecoverableEvalLog",
-        "RecoveryNotAvailable",
-        "RecoveryThresholdExceeded",
         "ResolvedHeadlineMetric",
         "SentinelConfig",
         "SentinelEntry",
@@ -65,8 +61,6 @@ NOT_YET = set(
         "headline_metric",
         "invalidate_samples",
         "recompute_metrics",
-        "recover_eval_log",
-        "recoverable_eval_logs",
         "resolve_sample_attachments",
         "resolve_sample_events_data",
         "transcript",
