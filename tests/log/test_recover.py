@@ -236,3 +236,21 @@ def test_recoverable_logs_are_exactly_the_started_ones_not_yet_recovered(tmp_pat
 def test_default_output_path() -> None:
     assert _recover.default_output_path("logs/a.eval") == "logs/a-recovered.eval"
     assert _recover.default_output_path("s3://b/logs/a.json") == "s3://b/logs/a-recovered.json"
+
+
+def test_recovery_on_s3(tmp_path: Path, s3: str) -> None:
+    from inspect_cli import storage
+
+    local = tmp_path / f"{NAME}.eval"
+    crashed_log(local, keep=2)
+    location = f"{s3}/logs/{NAME}.eval"
+    storage.write_bytes(location, local.read_bytes())
+    assert [Path(r.log.name).name for r in recoverable_eval_logs(f"{s3}/logs")] == [f"{NAME}.eval"]
+    log = recover_eval_log(location)
+    assert log.location == f"{s3}/logs/{NAME}-recovered.eval" and log.etag is not None
+    assert read_eval_log(log.location).status == "error"
+    with pytest.raises(RecoveryNotAvailable):
+        recover_eval_log(location)
+    assert recoverable_eval_logs(f"{s3}/logs") == []
+    assert recover_eval_log(location, overwrite=True).location == location
+    assert read_eval_log(location).status == "error"
