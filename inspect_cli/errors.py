@@ -31,6 +31,11 @@ class UsageError(InspectCliError):
     exit_code = ExitCode.USAGE
 
 
+class BadArgumentError(UsageError, ValueError):
+    """A library function was given a value it cannot take (also a ValueError,
+    what Inspect raises there)."""
+
+
 class LogError(InspectCliError):
     """A log could not be read or written."""
 
@@ -50,6 +55,17 @@ class ExistsError(InspectCliError):
 
 class LogExistsError(LogError, ExistsError):
     """Writing would replace a log of a different run (or one written meanwhile)."""
+
+
+class RecoveryNotAvailable(LogError):
+    """There is nothing to recover: the log is not one a killed eval left
+    behind (it finished, or was recovered already). Inspect's name: callers
+    that recover whatever they find catch it and move on."""
+
+
+class RecoveryThresholdExceeded(LogError):
+    """Recovery would resolve more unfinished samples than `incomplete_max`
+    allows (Inspect's name, kept so callers can catch it)."""
 
 
 class SampleNotFoundError(LogError, IndexError):

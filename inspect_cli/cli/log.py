@@ -9,10 +9,12 @@ from ..errors import ExitCode
 from . import _options as opt
 from ._output import document, error, write_json
 from .listing import list_logs
+from .recover import recover
 
 app = typer.Typer(help="Query, read and convert logs.", no_args_is_help=True)
 
 app.command("list")(list_logs)
+app.command("recover")(recover)
 
 
 @app.command("dump")

@@ -1,6 +1,6 @@
 """Eval logs: the `EvalLog` model and reading, writing and listing log files."""
 
-from ..errors import WriteConflictError
+from ..errors import RecoveryNotAvailable, RecoveryThresholdExceeded, WriteConflictError
 from ._async import (
     list_eval_logs_async,
     read_eval_log_async,
@@ -26,6 +26,7 @@ from ._file import (
 from ._headline import ResolvedHeadlineMetric, headline_metric
 from ._list import EvalLogInfo, list_eval_logs, read_eval_log_headers, retryable_eval_logs, write_log_dir_manifest
 from ._recompute import recompute_metrics
+from ._recover import IncompleteAction, RecoverableEvalLog, recover_eval_log, recoverable_eval_logs
 from ._resolve import resolve_sample_attachments, resolve_sample_events_data
 from ._schema import eval_log_schema
 from ._score_edit import edit_score
@@ -43,6 +44,10 @@ __all__ = [
     "TranscriptHistoryUnavailableError",
     "transcript",
     "ResolvedHeadlineMetric",
+    "IncompleteAction",
+    "RecoverableEvalLog",
+    "RecoveryNotAvailable",
+    "RecoveryThresholdExceeded",
     "WriteConflictError",
     "WriteEvalLogResult",
     "list_eval_logs_async",
@@ -69,6 +74,8 @@ __all__ = [
     "eval_log_schema",
     "extra_fields",
     "list_eval_logs",
+    "recover_eval_log",
+    "recoverable_eval_logs",
     "retryable_eval_logs",
     "read_eval_log",
     "read_eval_log_sample",
