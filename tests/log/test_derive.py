@@ -26,7 +26,19 @@ def _old_shapes() -> dict[str, Any]:
     log = load_json(BASE.read_bytes())
     log["eval"].pop("task_args_passed", None)
     log["eval"]["task_args"] = {"n": 4, "level": "mixed"}
-    log["eval"]["metadata"] = {"owner": "ci"}
+    log["eval"]["metadata"] = {"owner": "ci", "gone": 1}
+    log["eval"]["tags"] = ["nightly"]
+    log["tags"] = ["ignored"]  # Inspect derives the top level from the eval and the recorded edits
+    log["metadata"] = {"ignored": True}
+    log["log_updates"] = [
+        {
+            "edits": [
+                {"type": "tags", "tags_add": ["reviewed", "a"], "tags_remove": []},
+                {"type": "metadata", "metadata_set": {"by": "me"}, "metadata_remove": ["gone"]},
+            ],
+            "provenance": {"timestamp": "2026-12-01T00:00:00+00:00", "author": "me", "metadata": {}},
+        }
+    ]
     log["eval"]["created"] = "2026-11-28T08:09:21+02:00"
     log["eval"]["dataset"].pop("sample_ids", None)
     log["stats"]["started_at"] = "2026-11-28T06:09:21Z"
@@ -80,7 +92,8 @@ def test_task_args_params_and_metadata(old_log: Path) -> None:
     steps = log.plan.steps
     assert steps[0].params_passed == {"template": "t"}  # absent: the params
     assert steps[1].params_passed == {}  # present (even empty): as written
-    assert log.metadata == {"owner": "ci"}
+    assert log.metadata == {"owner": "ci", "by": "me"}
+    assert log.tags == ["a", "nightly", "reviewed"]
 
 
 def test_times_in_utc(old_log: Path) -> None:
@@ -181,7 +194,7 @@ def test_inspect_derives_the_same(tmp_path: Path, case: str) -> None:
     )
     theirs = _strip(json.loads(run.stdout))
     ours = _strip(to_tree(read_eval_log(path)))
-    for key in ("eval", "plan", "results", "stats", "metadata", "reductions"):
+    for key in ("eval", "plan", "results", "stats", "tags", "metadata", "reductions"):
         assert ours.get(key) == theirs.get(key), key
     for mine, inspects in zip(ours["samples"], theirs["samples"]):
         for key in ("started_at", "output", "messages", "attachments", "scores"):

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from inspect_cli.log import read_eval_log, write_eval_log
+from inspect_cli.log import LogUpdate, ProvenanceData, TagsEdit, edit_eval_log, read_eval_log, write_eval_log
 from inspect_cli.log._tree import to_tree
 from inspect_cli.log._zip import ZipReader
 
@@ -22,6 +22,7 @@ from support.helpers import FIXTURES, load_json, manifest_entries, raw_log
 from support.inspect_ai_env import inspect_ai_python
 
 READABLE = [FIXTURES / version / entry["path"] for version, entry in manifest_entries()]
+PROVENANCE = ProvenanceData(timestamp="2026-12-05T00:00:00+00:00", author="tests")
 OLD_JSON = FIXTURES / "v0.3.40/logs/2026-11-28T06-11-50+00-00_arith_YCWmdDiFTm6y9ytex3sNS2.json"
 MULTI_EVAL = FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-37-00-00_arith-multi_bvkpT4wn77vNpQR8boQ2Wv.eval"
 
@@ -84,12 +85,12 @@ def test_a_header_change_adds_no_derived_value(tmp_path: Path) -> None:
     assert "task_args_passed" not in original["eval"]
     log = read_eval_log(OLD_JSON)
     assert log.plan.steps[0].params_passed is not None  # derived on read
-    log.tags = ["reviewed"]
+    log = edit_eval_log(log, [TagsEdit(tags_add=["reviewed"], tags_remove=[])], PROVENANCE)
     for fmt in ("json", "eval"):
         out = tmp_path / f"out.{fmt}"
         write_eval_log(log, out)
         written = raw_log(out)
-        assert written["tags"] == ["reviewed"]
+        assert written["tags"] == ["reviewed"] and len(written["log_updates"]) == 1
         assert written["plan"] == original["plan"]
         assert written["eval"] == original["eval"]
         assert "invalidated" not in written
@@ -123,7 +124,7 @@ def test_integers_stay_integers(tmp_path: Path) -> None:
     src = tmp_path / "src.json"
     src.write_text(json.dumps(raw))
     log = read_eval_log(src)
-    log.tags = ["x"]
+    log.eval.tags = log.tags = ["x"]
     for fmt in ("json", "eval"):
         out = tmp_path / f"out.{fmt}"
         write_eval_log(log, out)
@@ -136,7 +137,11 @@ def _mutate(log: Any, rng: random.Random) -> None:
     samples = log.samples or []
     choice = rng.randrange(6)
     if choice == 0:
-        log.tags = [*log.tags, f"t{rng.randrange(9)}"]
+        log.log_updates = [
+            *(log.log_updates or []),
+            LogUpdate(edits=[TagsEdit(tags_add=[f"t{rng.randrange(9)}"], tags_remove=[])], provenance=PROVENANCE),
+        ]
+        log.tags = sorted({*log.tags, *log.log_updates[-1].edits[0].tags_add})  # type: ignore[union-attr]
     elif choice == 1:
         log.eval.metadata = log.metadata = {"k": rng.random()}  # (the top level shows the eval's)
     elif choice == 2 and samples:
