@@ -32,6 +32,7 @@ from ._types import (
     MetadataEdit,
     ModelEvent,
     ModelOutput,
+    OtherEvent,
     SandboxEvent,
     SubtaskEvent,
     TagsEdit,
@@ -122,12 +123,12 @@ def derive_sample(sample: EvalSample) -> EvalSample:
     _derive_messages(sample.messages)
     _derive_output(sample.output)
     if sample.events:
-        _derive_events(sample.events, _start_of(sample))
+        _derive_events(sample.events, sample)
     if sample.events_data is not None:
         _derive_messages(sample.events_data.messages)
     for retry in sample.error_retries or ():
         if retry.events:
-            _derive_events(retry.events, _start_of(sample))
+            _derive_events(retry.events, sample)
     return sample
 
 
@@ -162,6 +163,7 @@ def _derive_output(output: ModelOutput) -> None:
 
 
 def _start_of(sample: EvalSample) -> datetime | None:
+    """When the sample began: its `started_at`, else its first event's time."""
     for stamp in (sample.started_at, *(getattr(event, "timestamp", None) for event in sample.events[:1])):
         if isinstance(stamp, str) and stamp:
             try:
@@ -172,26 +174,35 @@ def _start_of(sample: EvalSample) -> datetime | None:
     return None
 
 
-def _derive_events(events: list[Any], start: datetime | None) -> None:
+def _derive_events(events: list[Any], sample: EvalSample) -> None:
+    """Times in UTC, `working_start` where missing, and what model events hold.
+
+    Runs over every event of every sample read, so the common case (a UTC
+    time, a `working_start` present) costs a few attribute reads."""
+    start: datetime | None | bool = False  # False: not looked up yet
     for event in events:
-        stamp = getattr(event, "timestamp", None)
-        if not isinstance(stamp, str):
-            continue  # an event of a kind this model does not know: kept as read
-        event.timestamp = utc(stamp)
-        if event.working_start is None and start is not None:
-            try:
-                event.working_start = max(0.0, (datetime.fromisoformat(event.timestamp) - start).total_seconds())
-            except (ValueError, TypeError):
-                pass
         kind = type(event)
-        if kind is ModelEvent:
-            _derive_messages(event.input)
-            _derive_output(event.output)
-        if kind in _COMPLETING and event.completed is not None:
-            event.completed = utc(event.completed)
-        if kind in _NESTING and event.events:
-            _derive_events(event.events, start)
+        if kind is OtherEvent:
+            continue  # an event of a kind this model does not know: kept as read
+        stamp = event.timestamp
+        if not (len(stamp) >= 25 and stamp[10] == "T" and stamp.endswith("+00:00")):
+            event.timestamp = stamp = utc(stamp)
+        if event.working_start is None:
+            if start is False:
+                start = _start_of(sample)
+            if isinstance(start, datetime):
+                try:
+                    event.working_start = max(0.0, (datetime.fromisoformat(stamp) - start).total_seconds())
+                except (ValueError, TypeError):
+                    pass
+        if kind in _COMPLETING:
+            if event.completed is not None:
+                event.completed = utc(event.completed)
+            if kind is ModelEvent:
+                _derive_messages(event.input)
+                _derive_output(event.output)
+            elif kind is not SandboxEvent and event.events:
+                _derive_events(event.events, sample)
 
 
-_COMPLETING = (ModelEvent, ToolEvent, SandboxEvent, SubtaskEvent)
-_NESTING = (ToolEvent, SubtaskEvent)
+_COMPLETING = frozenset((ModelEvent, ToolEvent, SandboxEvent, SubtaskEvent))  # (tool and subtask events nest)
