@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import msgspec
@@ -31,7 +31,7 @@ from .. import _secrets, storage
 from . import _codec, _format_eval, _format_json
 from ._tree import PLAIN, Packed, Trees, to_tree
 from ._types import EvalLog, EvalSample
-from ._zip import ZipReader
+from ._zip import METHODS, Compression, ZipReader
 
 _ORIGIN = "_origin"
 _same_encoder = msgspec.msgpack.Encoder()
@@ -106,20 +106,31 @@ class _Faithful(Trees):
         self._all_unchanged = self._all_unchanged and unchanged
         return merged
 
-    def raw_sample(self, key: tuple[str, int]) -> tuple[dict[str, Any], Packed | None] | None:
+    def raw_sample(self, key: tuple[str, int]) -> tuple[Callable[[], Any], Packed | None] | None:
+        """How to load the sample's value as the file has it, and its stored entry (if copyable)."""
         raise NotImplementedError
 
-    def sample(self, sample: EvalSample) -> tuple[dict[str, Any], Packed | None]:
-        new = to_tree(sample)
+    def sample(self, sample: EvalSample) -> tuple[dict[str, Any] | None, Packed | None]:
         key = _key(sample.id, sample.epoch)
         original = self._by_key.get(key)
         found = self.raw_sample(key) if original is not None and key not in self._written else None
         if original is None or found is None:
             self._all_unchanged = False
-            return new, None
+            return to_tree(sample), None
         self._written.add(key)
-        raw, packed = found
-        merged, unchanged = merge(new, to_tree(original), raw)
+        load, packed = found
+        # The common case, decided without encoding (fields the model does not
+        # know are not compared: only the reader sets them, from this file).
+        same = sample == original
+        if same and packed is not None:
+            return None, packed
+        raw = load()
+        if not isinstance(raw, dict):
+            self._all_unchanged = False
+            return to_tree(sample), None
+        if same:
+            return raw, None
+        merged, unchanged = merge(to_tree(sample), to_tree(original), raw)
         if not unchanged:
             self._all_unchanged = False
             return merged, None
@@ -131,7 +142,8 @@ class _Faithful(Trees):
 
 
 class _FromEval(_Faithful):
-    def __init__(self, log: EvalLog, origin: Origin, original: EvalLog, z: ZipReader) -> None:
+    def __init__(self, log: EvalLog, origin: Origin, original: EvalLog, z: ZipReader, method: int | None) -> None:
+        self._method = method
         raw_header = None
         if _format_eval.HEADER in z:
             loaded = _codec.loads(z.read(_format_eval.HEADER), z.what)
@@ -142,16 +154,14 @@ class _FromEval(_Faithful):
         super().__init__(log, origin, original, raw_header)
         self._z = z
 
-    def raw_sample(self, key: tuple[str, int]) -> tuple[dict[str, Any], Packed | None] | None:
+    def raw_sample(self, key: tuple[str, int]) -> tuple[Callable[[], Any], Packed | None] | None:
         name = _format_eval.sample_entry(*key)
         if name not in self._z:
             return None  # chunked or otherwise stored: written in full
         data = self._z.read(name)
-        raw = _codec.loads(data, self._z.what)
-        if not isinstance(raw, dict):
-            return None
-        secret_free = _secrets.redact_bytes(data) == data
-        return raw, self._z.read_packed(name) if secret_free else None
+        packed = self._z.read_packed(name)
+        copyable = packed[0] == self._method and _secrets.redact_bytes(data) == data
+        return (lambda: _codec.loads(data, self._z.what)), packed if copyable else None
 
     def summaries(self) -> bytes | None:
         if self.all_unchanged and _format_eval.SUMMARIES in self._z:
@@ -171,9 +181,9 @@ class _FromJson(_Faithful):
                 self._raw[_key(raw.get("id"), raw.get("epoch", 1))] = raw
         self.version = doc.get("version", 1) if isinstance(doc, dict) else 1
 
-    def raw_sample(self, key: tuple[str, int]) -> tuple[dict[str, Any], Packed | None] | None:
+    def raw_sample(self, key: tuple[str, int]) -> tuple[Callable[[], Any], Packed | None] | None:
         raw = self._raw.get(key)
-        return (raw, None) if raw is not None else None
+        return (lambda: raw, None) if raw is not None else None
 
     def whole(self) -> bytes | None:
         if self.all_unchanged and _secrets.redact_bytes(self._data) == self._data:
@@ -194,9 +204,10 @@ def _key(id: Any, epoch: Any) -> tuple[str, int]:
 
 
 @contextlib.contextmanager
-def trees_for(log: EvalLog, format: str) -> Iterator[Trees]:
-    """How to write `log` in `format`: faithfully to the file it was read
-    from, when that file is still as it was read; else every object in full."""
+def trees_for(log: EvalLog, format: str, compression: Compression = "deflate") -> Iterator[Trees]:
+    """How to write `log` in `format` (`.eval` archives with `compression`):
+    faithfully to the file it was read from, when that file is still as it
+    was read; else every object in full."""
     origin: Origin | None = log.__dict__.get(_ORIGIN)
     if origin is None or origin.header_only != (log.samples is None):
         yield PLAIN
@@ -221,4 +232,5 @@ def trees_for(log: EvalLog, format: str) -> Iterator[Trees]:
         if original.__dict__.get(_format_eval.READ_AS_VERSION_2):
             yield PLAIN  # version 3 samples are rewritten in version 2's shape
             return
-        yield _FromEval(log, origin, original, z)
+        # (entries are copied as stored only into an archive of the same compression)
+        yield _FromEval(log, origin, original, z, METHODS[compression] if format == "eval" else None)

@@ -331,7 +331,7 @@ def write_eval_log(
             log = _with_stored_samples(log, url, fmt)
         exclusive = not overwrite and if_match_etag is None and not _replaceable(log, url)
         try:
-            with _faithful.trees_for(log, fmt.name) as trees:
+            with _faithful.trees_for(log, fmt.name, compression) as trees:
                 fmt.write_log(log, url, compression, exclusive=exclusive, if_match=if_match_etag, trees=trees)
             etag = storage.etag_of(url)
         except ExistsError:

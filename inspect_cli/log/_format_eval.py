@@ -315,8 +315,12 @@ class Archive:
             if packed is not None and packed[0] == self.zip.method:
                 self.zip.add_raw(name, *packed)
             else:
+                assert tree is not None  # (Trees gives a value whenever the entry cannot be copied)
                 self.zip.add(name, _codec.dumps(tree))
-            summaries.append(_tree.to_tree(sample_summary(tree)))
+            # (summaries describe the sample as read, derived values included, as Inspect's do)
+            summaries.append(
+                _tree.to_tree(sample_summary(tree if trees is PLAIN and tree is not None else _tree.to_tree(sample)))
+            )
         self.summaries.extend(summaries)
         if journal and summaries:
             self._flushes += 1

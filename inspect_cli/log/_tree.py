@@ -309,8 +309,9 @@ class Trees:
     def header(self, log: EvalLog) -> dict[str, Any]:
         return to_tree(log, exclude=("samples",))
 
-    def sample(self, sample: EvalSample) -> tuple[dict[str, Any], Packed | None]:
-        """The sample's value, and its stored entry when it can be copied as is."""
+    def sample(self, sample: EvalSample) -> tuple[dict[str, Any] | None, Packed | None]:
+        """The sample's value, and its stored entry when it can be copied as is
+        (the value is then None when it was not needed to decide that)."""
         return to_tree(sample), None
 
     def summaries(self) -> bytes | None:

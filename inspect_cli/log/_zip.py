@@ -19,7 +19,7 @@ from ..errors import LogFormatError
 
 STORED, DEFLATED, ZSTD = 0, 8, 93
 Compression = Literal["deflate", "zstd"]
-_METHODS: dict[str, int] = {"deflate": DEFLATED, "zstd": ZSTD}
+METHODS: dict[str, int] = {"deflate": DEFLATED, "zstd": ZSTD}
 
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
 _CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
@@ -301,10 +301,10 @@ class ZipWriter:
     """Writes a zip archive to a binary file, entry by entry."""
 
     def __init__(self, f: IO[bytes], compression: Compression = "deflate", level: int | None = None) -> None:
-        if compression not in _METHODS:
+        if compression not in METHODS:
             raise ValueError(f"unknown compression {compression!r} (use 'deflate' or 'zstd')")
         self._f = f
-        self._method = _METHODS[compression]
+        self._method = METHODS[compression]
         self._level = level
         self._entries: list[_Entry] = []
         self._records: list[bytes] = []  # central directory records, made once per entry
