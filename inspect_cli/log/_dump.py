@@ -51,7 +51,7 @@ def dump_eval_log(
     if not header_only and log.eval.dataset.sample_ids is None:
         # What a full read derives from the samples (logs before about 0.3.46):
         # one more pass, as the header is written before the samples.
-        ids = dict.fromkeys(sample.id for sample in read_eval_log_samples(source, format=format))
+        ids = dict.fromkeys(sample.id for sample in read_eval_log_samples(source, False, format=format))
         log.eval.dataset.sample_ids = list(ids) or None
     header = to_tree(log)
     keys = list(header)
@@ -68,7 +68,7 @@ def dump_eval_log(
         first = False
     if not header_only:
         wrote_any = False
-        for sample in read_eval_log_samples(source, format=format):
+        for sample in read_eval_log_samples(source, False, format=format):
             tree = resolve_sample(to_tree(sample), attachments=resolve_attachments)
             body = _reindent(_codec.dumps(tree, indent=True, nonfinite=nonfinite), 2)
             if not wrote_any:

@@ -172,7 +172,7 @@ def read_eval_log(
     log_file: LogFileArg,
     header_only: bool = False,
     resolve_attachments: ResolveAttachments = False,
-    format: str | None = None,
+    format: str | None = "auto",
     exclude_fields: set[str] | None = None,
 ) -> EvalLog:
     """Read a log; with `header_only`, everything but the samples (never decoded).
@@ -210,15 +210,25 @@ def read_eval_log_header(log_file: LogFileArg) -> EvalLog:
 
 def read_eval_log_samples(
     log_file: LogFileArg,
+    all_samples_required: bool = True,
     resolve_attachments: ResolveAttachments = False,
-    format: str | None = None,
+    format: str | None = "auto",
     exclude_fields: set[str] | None = None,
 ) -> Iterator[EvalSample]:
-    """The samples of a log, one at a time (a large log never sits in memory
-    whole); `resolve_attachments` and `exclude_fields` as in `read_eval_log`."""
+    """The samples of a log, one at a time, in the order stored (a large log
+    never sits in memory whole); `resolve_attachments` and `exclude_fields` as
+    in `read_eval_log`.
+
+    With `all_samples_required` (Inspect's default), a log that cannot hold
+    all its samples (not `success`) raises RuntimeError before the first one,
+    and one missing a sample its header lists (`dataset.sample_ids` x epochs)
+    raises SampleNotFoundError (an IndexError) once the others were read.
+    Pass False to read whatever samples a running or failed eval left.
+    """
     source = log_source(log_file)
     hook = sample_hook(resolve_attachments, exclude_fields)
-    return _samples_of(source, format, hook)
+    samples = _samples_of(source, format, hook)
+    return _all_promised(source, format, samples) if all_samples_required else samples
 
 
 def _samples_of(source: Source, format: str | None, hook: SampleHook | None) -> Iterator[EvalSample]:
@@ -226,20 +236,57 @@ def _samples_of(source: Source, format: str | None, hook: SampleHook | None) -> 
         yield from log_format(source, format).read_samples(source, hook)
 
 
+def _all_promised(source: Source, format: str | None, samples: Iterator[EvalSample]) -> Iterator[EvalSample]:
+    with _reading(source):
+        header = log_format(source, format).read_log(source, True, None, trailing=False)
+    name = storage.source_name(source)
+    if header.status != "success":
+        raise RuntimeError(
+            f"{name} does not hold all its samples (status {header.status}): "
+            "pass all_samples_required=False to read those it has"
+        )
+    epochs = range(1, (header.eval.config.epochs or 1) + 1)
+    missing = {(str(id), epoch): id for id in header.eval.dataset.sample_ids or [] for epoch in epochs}
+    for sample in samples:
+        missing.pop((str(sample.id), sample.epoch), None)
+        yield sample
+    for (_, epoch), id in missing.items():
+        raise SampleNotFoundError(f"{name}: no sample with id {id!r} and epoch {epoch}")
+
+
 def read_eval_log_sample(
     log_file: LogFileArg,
-    id: int | str,
+    id: int | str | None = None,
     epoch: int = 1,
+    uuid: str | None = None,
     resolve_attachments: ResolveAttachments = False,
-    format: str | None = None,
+    format: str | None = "auto",
     exclude_fields: set[str] | None = None,
 ) -> EvalSample:
-    """One sample of a log, by id and epoch; `resolve_attachments` and
-    `exclude_fields` as in `read_eval_log`."""
+    """One sample of a log, by `id` and `epoch`, or else by its `uuid`;
+    SampleNotFoundError (an IndexError) when the log holds no such sample.
+    `resolve_attachments` and `exclude_fields` as in `read_eval_log`."""
     source = log_source(log_file)
     hook = sample_hook(resolve_attachments, exclude_fields)
     with _reading(source):
-        return log_format(source, format).read_sample(source, id, epoch, hook)
+        fmt = log_format(source, format)
+        if id is not None:
+            return fmt.read_sample(source, id, epoch, hook)
+        if uuid is None:
+            raise ValueError("read_eval_log_sample: give a sample id (and epoch) or a sample uuid")
+        return _sample_by_uuid(source, fmt, uuid, hook)
+
+
+def _sample_by_uuid(source: Source, fmt: LogFormat, uuid: str, hook: SampleHook | None) -> EvalSample:
+    """The sample with `uuid`: located by a `.eval` log's stored summaries
+    (one sample read), else by reading the samples in turn."""
+    for summary in fmt.read_summaries(source) or []:
+        if isinstance(summary, dict) and summary.get("uuid") == uuid:
+            return fmt.read_sample(source, summary["id"], summary["epoch"], hook)
+    for sample in fmt.read_samples(source, hook):
+        if sample.uuid == uuid:
+            return sample
+    raise SampleNotFoundError(f"{storage.source_name(source)}: no sample with uuid {uuid!r}")
 
 
 def read_eval_log_samples_by_id(
@@ -279,7 +326,7 @@ def read_eval_log_samples_by_id(
         return out
 
 
-def read_eval_log_sample_summaries(log_file: LogFileArg, format: str | None = None) -> list[EvalSampleSummary]:
+def read_eval_log_sample_summaries(log_file: LogFileArg, format: str | None = "auto") -> list[EvalSampleSummary]:
     """A short record of each sample (id, epoch, input, target, scores, error,
     usage, ...), as Inspect's viewer lists them: the summaries a `.eval` log
     stores (also while its eval runs), or for a `.json` log those of its

@@ -142,7 +142,7 @@ def _map(fn: Callable[[Any], T], items: Sequence[Any], workers: int) -> list[T]:
 
 
 def retryable_eval_logs(
-    logs: Sequence[EvalLogInfo], headers: Sequence[EvalLog | None] | None = None
+    logs: Sequence[EvalLogInfo], *, headers: Sequence[EvalLog | None] | None = None
 ) -> list[EvalLogInfo]:
     """Logs worth retrying: `error` or `cancelled`, whose task id has no `success`
     log among `logs`; of several for one task id, only the newest."""
@@ -187,7 +187,7 @@ def select_eval_logs(
         pairs = [(log, h) for log, h in pairs if h.status == status]
     selected = [log for log, _ in pairs]
     if retryable:
-        selected = retryable_eval_logs(selected, [h for _, h in pairs])
+        selected = retryable_eval_logs(selected, headers=[h for _, h in pairs])
     return Selection(selected, {log.name: h for log, h in pairs}, failures)
 
 

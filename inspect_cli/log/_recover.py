@@ -56,13 +56,15 @@ def _crash_error() -> EvalError:
     return EvalError(message="Eval process died; log recovered", traceback=text, traceback_ansi=text)
 
 
-class RecoverableEvalLog(msgspec.Struct, kw_only=True):
+class RecoverableEvalLog(msgspec.Struct):
     """A log left `started` by an eval that died, with what recovery would keep.
 
     `flushed_samples` are the samples in the log; `completed_samples` and
     `in_progress_samples` (finished but unwritten, and running, samples in
     Inspect's buffer database) are always 0 here: those are simply lost.
     `total_samples` is how many the eval was to run (samples x epochs).
+    Constructed as Inspect's is (its defaults, by position or keyword);
+    `recoverable_eval_logs` says `source="log"`.
     """
 
     log: EvalLogInfo
@@ -70,7 +72,7 @@ class RecoverableEvalLog(msgspec.Struct, kw_only=True):
     completed_samples: int = 0
     in_progress_samples: int = 0
     total_samples: int = 0
-    source: str = SOURCE
+    source: str = "database"
 
 
 def default_output_path(location: str) -> str:
@@ -322,5 +324,6 @@ def recoverable_eval_logs(log_dir: str | os.PathLike[str] | None = None) -> list
             flushed = len(read_eval_log_sample_summaries(info.name))
         except (NotFoundError, LogError):
             continue  # removed or damaged since it was listed
-        out.append(RecoverableEvalLog(log=info, flushed_samples=flushed, total_samples=expected_samples(header.eval)))
+        total = expected_samples(header.eval)
+        out.append(RecoverableEvalLog(log=info, flushed_samples=flushed, total_samples=total, source=SOURCE))
     return out

@@ -291,7 +291,7 @@ def _reads(path: Path) -> list[tuple[str, Callable[[], Any]]]:
         ("listing header", lambda: read_eval_log_header(path)),
         ("full", lambda: read_eval_log(path)),
         ("resolved", lambda: read_eval_log(path, resolve_attachments=True)),
-        ("samples", lambda: list(read_eval_log_samples(path))),
+        ("samples", lambda: list(read_eval_log_samples(path, all_samples_required=False))),
         ("sample", lambda: read_eval_log_sample(path, "q01", 1)),
         ("summaries", lambda: read_eval_log_sample_summaries(path)),
         ("dump", lambda: dump_eval_log(path, io.BytesIO().write)),

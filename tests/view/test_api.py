@@ -140,7 +140,7 @@ def test_summaries_of_a_running_eval_log_come_from_its_journal(view_dir: ViewDir
     summaries = ViewApi(view_dir.root).sample_summaries(RUNNING_EVAL)
     assert summaries == journal[0] + journal[1]
     assert [(s["id"], s["epoch"]) for s in summaries] == [
-        (s.id, s.epoch) for s in read_eval_log_samples(view_dir.root / RUNNING_EVAL)
+        (s.id, s.epoch) for s in read_eval_log_samples(view_dir.root / RUNNING_EVAL, all_samples_required=False)
     ]
 
 
