@@ -147,11 +147,18 @@ def test_dataset_sample_ids_from_a_full_read_only(old_log: Path) -> None:
     assert full.eval.dataset.sample_ids == list(dict.fromkeys(s.id for s in full.samples or []))
 
 
-def test_version_2_file_with_version_1_results(tmp_path: Path) -> None:
+def _v1_results_in_v2() -> dict[str, Any]:
+    """A version-2 log whose results have version 1's shape (`scorer` + `metrics`)."""
     raw = load_json(BASE.read_bytes())
     score = raw["results"].pop("scores")[0]
     raw["results"]["scorer"] = {"name": score["name"]}
     raw["results"]["metrics"] = score["metrics"]
+    return raw
+
+
+def test_version_2_file_with_version_1_results(tmp_path: Path) -> None:
+    raw = _v1_results_in_v2()
+    score = {"name": raw["results"]["scorer"]["name"], "metrics": raw["results"]["metrics"]}
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps(raw))
     results = read_eval_log(path).results
@@ -180,13 +187,7 @@ def _strip(value: Any) -> Any:
 
 @pytest.mark.parametrize("case", ["old-shapes", "v1-results-in-v2"])
 def test_inspect_derives_the_same(tmp_path: Path, case: str) -> None:
-    if case == "old-shapes":
-        raw = _old_shapes()
-    else:
-        raw = load_json(BASE.read_bytes())
-        score = raw["results"].pop("scores")[0]
-        raw["results"]["scorer"] = {"name": score["name"]}
-        raw["results"]["metrics"] = score["metrics"]
+    raw = _old_shapes() if case == "old-shapes" else _v1_results_in_v2()
     path = tmp_path / "log.json"
     path.write_text(json.dumps(raw))
     run = subprocess.run(
