@@ -186,6 +186,8 @@ class _FromJson(_Faithful):
         return (lambda: raw, None) if raw is not None else None
 
     def whole(self) -> bytes | None:
+        if len(self._raw) != len(self._written):
+            return None  # (a header-only read written: the file's samples are not the log's)
         if self.all_unchanged and _secrets.redact_bytes(self._data) == self._data:
             return self._data
         return None

@@ -200,3 +200,13 @@ def test_inspect_reads_our_edited_copy_with_the_params_it_derives(tmp_path: Path
     original, *ours = [json.loads(line) for line in run.stdout.splitlines()]
     for copy in ours:
         assert copy == {**original, "completed": "2026-12-01T00:00:00+00:00"}
+
+
+@pytest.mark.parametrize("src", [OLD_JSON, MULTI_EVAL], ids=lambda p: p.suffix)
+def test_a_header_only_read_is_written_without_the_files_samples(tmp_path: Path, src: Path) -> None:
+    header = read_eval_log(src, header_only=True)
+    for fmt in ("json", "eval"):
+        out = tmp_path / f"out.{fmt}"
+        write_eval_log(header, out)
+        assert read_eval_log(out).samples in (None, [])
+        assert raw_log(out)["eval"] == raw_log(src)["eval"]  # the header as the file had it
