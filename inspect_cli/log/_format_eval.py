@@ -317,10 +317,10 @@ class Archive:
             else:
                 assert tree is not None  # (Trees gives a value whenever the entry cannot be copied)
                 self.zip.add(name, _codec.dumps(tree))
-            # (summaries describe the sample as read, derived values included, as Inspect's do)
-            summaries.append(
-                _tree.to_tree(sample_summary(tree if trees is PLAIN and tree is not None else _tree.to_tree(sample)))
-            )
+            # Summaries describe the sample as read (derived values included), as
+            # Inspect's do; a faithful write's value may be the file's own.
+            described = tree if trees is PLAIN and tree is not None else _tree.to_tree(sample)
+            summaries.append(_tree.to_tree(sample_summary(described)))
         self.summaries.extend(summaries)
         if journal and summaries:
             self._flushes += 1
