@@ -20,11 +20,9 @@ import argparse
 import ast
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -380,19 +378,27 @@ def read_results(results: Path) -> dict[str, list[dict[str, str]]]:
 
 def table(tests: Path, files: list[str], ours: Path, reference: Path | None, source: str) -> str:
     by_file = read_results(ours)
-    ref_passed = {
-        (row["file"], row["test"])
-        for rows in read_results(reference).values()
-        for row in rows
-        if row["outcome"] == "passed"
-    } if reference else set()
+    ref_passed = (
+        {
+            (row["file"], row["test"])
+            for rows in read_results(reference).values()
+            for row in rows
+            if row["outcome"] == "passed"
+        }
+        if reference
+        else set()
+    )
     lines = [
         "# Inspect's log tests against inspect_cli",
         "",
         f"Source: {source}.",
         "`n/a`: the test needs what our public API lacks (Inspect internals such as `inspect_ai._util`,",
         "names we do not have, private members); a whole file is n/a when its module-level imports fail.",
-        *(["`ref`: tests passing when run on the real inspect-ai (its version may differ from the tests')."] if reference else []),
+        *(
+            ["`ref`: tests passing when run on the real inspect-ai (its version may differ from the tests')."]
+            if reference
+            else []
+        ),
         "",
         "| file | passed | failed | n/a | skipped |" + (" ref |" if reference else "") + " note |",
         "|---|---:|---:|---:|---:|" + ("---:|" if reference else "") + "---|",
@@ -435,7 +441,9 @@ def main() -> int:
         default=os.environ.get("INSPECT_AI_PYTHON"),
         help="default $INSPECT_AI_PYTHON; also run the tests on the real inspect-ai installed for this interpreter (adds a `ref` column)",
     )
-    parser.add_argument("--keep", type=Path, help="work in this (new) dir and keep it: exported tests, shim, pytest output (*.log)")
+    parser.add_argument(
+        "--keep", type=Path, help="work in this (new) dir and keep it: exported tests, shim, pytest output (*.log)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "inspect-log-tests.md")
     args = parser.parse_args()
     repo = args.repo or MIRROR
