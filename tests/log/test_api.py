@@ -130,8 +130,10 @@ def test_conditional_writes_on_s3(s3: str) -> None:
     assert log.etag
     first = write_eval_log(log, url, if_match_etag=log.etag)
     assert first.etag and log.etag == first.etag  # the log object carries the new tag
-    other = msgspec.structs.replace(read_eval_log(url), tags=["someone else"])
-    write_eval_log(other, url)  # another writer changes it
+    theirs = read_eval_log(url)  # another writer tags it (the top-level tags derive from the eval's)
+    write_eval_log(
+        msgspec.structs.replace(theirs, eval=msgspec.structs.replace(theirs.eval, tags=["someone else"])), url
+    )
     with pytest.raises(WriteConflictError, match="changed since it was read"):
         write_eval_log(log, url, if_match_etag=first.etag)
     assert read_eval_log(url).tags == ["someone else"]

@@ -86,7 +86,8 @@ def test_hostile_logs_are_format_errors_naming_the_file(tmp_path: Path) -> None:
 
 def test_integers_beyond_64_bits_round_trip(tmp_path: Path) -> None:
     """Legal JSON (Inspect's Python reads them): kept exactly, in both formats."""
-    path = _json_log(tmp_path, "bigint", {"metadata": {"big": 2**70, "small": -(2**65)}})
+    spec = json.loads(GOOD_JSON.read_text())["eval"]  # the top-level metadata is derived from the eval's
+    path = _json_log(tmp_path, "bigint", {"eval": {**spec, "metadata": {"big": 2**70, "small": -(2**65)}}})
     log = read_eval_log(path)
     assert log.metadata == {"big": 2**70, "small": -(2**65)}
     for suffix in (".eval", ".json"):
