@@ -29,13 +29,11 @@ from ._types import (
     EvalPlanStep,
     EvalSample,
     Event,
-    MetadataEdit,
     ModelEvent,
     ModelOutput,
     OtherEvent,
     SandboxEvent,
     SubtaskEvent,
-    TagsEdit,
     ToolEvent,
 )
 
@@ -62,7 +60,6 @@ def derive_log(log: EvalLog) -> EvalLog:
     spec = log.eval
     if spec.task_args_passed is None:
         spec.task_args_passed = dict(spec.task_args)
-    _replay_updates(log)
     spec.created = utc(spec.created)
     for step in log.plan.steps:
         _derive_step(step)
@@ -86,24 +83,6 @@ def derive_log(log: EvalLog) -> EvalLog:
     if log.samples is not None and spec.dataset.sample_ids is None and log.samples:
         spec.dataset.sample_ids = list(dict.fromkeys(sample.id for sample in log.samples))
     return log
-
-
-def _replay_updates(log: EvalLog) -> None:
-    """The top-level tags and metadata: the eval's, with the log's recorded
-    edits (`log_updates`) applied in order. Inspect derives them so on every
-    read, whatever the file holds there."""
-    tags = list(log.eval.tags or [])
-    metadata = dict(log.eval.metadata or {})
-    for update in log.log_updates or []:
-        for edit in update.edits:
-            if isinstance(edit, TagsEdit):
-                tags = sorted((set(tags) | set(edit.tags_add)) - set(edit.tags_remove))
-            elif isinstance(edit, MetadataEdit):
-                metadata.update(edit.metadata_set)
-                for key in edit.metadata_remove:
-                    metadata.pop(key, None)
-    log.tags = tags
-    log.metadata = metadata
 
 
 def _derive_step(step: EvalPlanStep) -> None:

@@ -38,6 +38,7 @@ def edit_eval_log(log: EvalLog, edits: Sequence[LogEdit], provenance: Provenance
     applied: list[TagsEdit | MetadataEdit] = []
     for edit in edits:
         if isinstance(edit, TagsEdit):
+            _require_names("tag", [*edit.tags_add, *edit.tags_remove])
             both = set(edit.tags_add) & set(edit.tags_remove)
             if both:
                 raise LogEditError(f"Tag(s) {both} appear in both tags_add and tags_remove.")
@@ -47,6 +48,7 @@ def edit_eval_log(log: EvalLog, edits: Sequence[LogEdit], provenance: Provenance
                 tags = sorted((set(tags) | set(add)) - set(remove))
                 applied.append(TagsEdit(tags_add=add, tags_remove=remove))
         elif isinstance(edit, MetadataEdit):
+            _require_names("metadata key", [*edit.metadata_set, *edit.metadata_remove])
             both = set(edit.metadata_set) & set(edit.metadata_remove)
             if both:
                 raise LogEditError(f"Metadata key(s) {both} appear in both metadata_set and metadata_remove.")
@@ -63,6 +65,14 @@ def edit_eval_log(log: EvalLog, edits: Sequence[LogEdit], provenance: Provenance
         return log
     update = LogUpdate(edits=applied, provenance=provenance)
     return copy_struct(log, tags=tags, metadata=metadata, log_updates=[*(log.log_updates or []), update])
+
+
+def _require_names(what: str, names: list[str]) -> None:
+    """Blank tags and metadata keys are refused, as Inspect refuses them: they
+    could not be told apart in listings or removed by name."""
+    for name in names:
+        if not name.strip():
+            raise LogEditError(f"a {what} must be a non-empty string, not {name!r}")
 
 
 def invalidate_samples(

@@ -26,6 +26,7 @@ from ..errors import (
 )
 from ..storage import Source
 from . import _faithful, _format_eval, _format_json
+from ._edit import copy_struct
 from ._resolve import ResolveAttachments, SampleHook, sample_hook
 from ._summaries import EvalSampleSummary, sample_summary, stored_summaries
 from ._tree import paused_gc, to_tree
@@ -389,9 +390,14 @@ def write_eval_log(
 
 
 def _with_stored_samples(log: EvalLog, url: str, fmt: LogFormat) -> EvalLog:
-    """`log` with the samples (and entries we do not know) of the log stored at `url`."""
-    stamp = _faithful.stamp_of(url)
-    stored = fmt.read_log(url, False, None)
+    """`log` with the samples (and entries we do not know) of the log stored at
+    `url`; without samples where nothing is stored yet, as Inspect writes a new
+    file header-only rather than with the samples held in memory."""
+    try:
+        stamp = _faithful.stamp_of(url)
+        stored = fmt.read_log(url, False, None)
+    except NotFoundError:
+        return copy_struct(log, samples=None)
     out = msgspec.structs.replace(log, samples=stored.samples)
     out.__dict__.update({k: v for k, v in stored.__dict__.items() if k not in out.__dict__})
     _faithful.remember(out, url, fmt.name, False, stamp)  # the stored samples are copied as they are

@@ -1007,6 +1007,23 @@ class EvalLog(LogStruct, kw_only=True):
     reductions: list[EvalSampleReductions] | None = None
     logging: list[LoggingMessage] | None = None
 
+    def __post_init__(self) -> None:
+        """Top-level tags and metadata are derived, as Inspect derives them whenever
+        a log is built (read or constructed): the eval's, with the recorded edits
+        (`log_updates`) applied in order; values passed or stored there are ignored."""
+        tags = set(self.eval.tags or [])
+        metadata = dict(self.eval.metadata or {})
+        for update in self.log_updates or []:
+            for edit in update.edits:
+                if isinstance(edit, TagsEdit):
+                    tags = (tags | set(edit.tags_add)) - set(edit.tags_remove)
+                elif isinstance(edit, MetadataEdit):
+                    metadata.update(edit.metadata_set)
+                    for key in edit.metadata_remove:
+                        metadata.pop(key, None)
+        self.tags = sorted(tags)
+        self.metadata = metadata
+
     @property
     def location(self) -> str | None:
         """Where this log was read from or last written to (settable: where

@@ -14,7 +14,11 @@ import pytest
 
 from inspect_cli.errors import LogEditError
 from inspect_cli.log import (
+    EvalConfig,
+    EvalDataset,
     EvalLog,
+    EvalSpec,
+    LogUpdate,
     MetadataEdit,
     ProvenanceData,
     ScoreEditEvent,
@@ -110,6 +114,43 @@ def test_contradicting_edits_are_refused() -> None:
         edit_eval_log(log, [TagsEdit(tags_add=["z"], tags_remove=["z"])], who())
     with pytest.raises(LogEditError, match="both metadata_set and metadata_remove"):
         edit_eval_log(log, [MetadataEdit(metadata_set={"q": 1}, metadata_remove=["q"])], who())
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        TagsEdit(tags_add=[""]),
+        TagsEdit(tags_add=["ok", "\t "]),
+        TagsEdit(tags_remove=[" "]),
+        MetadataEdit(metadata_set={"": 1}),
+        MetadataEdit(metadata_remove=["  "]),
+    ],
+)
+def test_blank_tags_and_metadata_keys_are_refused(edit: TagsEdit | MetadataEdit) -> None:
+    log = read_eval_log(BASIC)
+    with pytest.raises(LogEditError, match="non-empty"):
+        edit_eval_log(log, [TagsEdit(tags_add=["fine"]), edit], who())
+    assert log.log_updates is None
+
+
+def _built_log(**fields: Any) -> EvalLog:
+    spec = EvalSpec(created="2026-02-03T04:05:06+00:00", task="quiz", dataset=EvalDataset(), config=EvalConfig())
+    for name in ("tags", "metadata"):
+        if name in fields:
+            setattr(spec, name, fields.pop(name))
+    return EvalLog(eval=spec, **fields)
+
+
+def test_a_log_built_in_code_derives_its_tags_and_metadata() -> None:
+    log = _built_log(tags=["zeta", "alpha"], metadata={"owner": "qa"})
+    assert log.tags == ["alpha", "zeta"] and log.metadata == {"owner": "qa"}
+    # what is passed for the top level is not what counts: the eval's values and the recorded edits are
+    update = LogUpdate(edits=[TagsEdit(tags_add=["beta"], tags_remove=["zeta"])], provenance=who())
+    log = _built_log(tags=["zeta"], log_updates=[update], metadata={"owner": "qa"})
+    log = EvalLog(eval=log.eval, log_updates=log.log_updates, tags=["ignored"], metadata={"ignored": 1})
+    assert log.tags == ["beta"] and log.metadata == {"owner": "qa"}
+    edited = edit_eval_log(log, [TagsEdit(tags_add=["beta"]), MetadataEdit(metadata_set={"owner": "qa"})], who())
+    assert edited is log  # both already hold: nothing to record
 
 
 @pytest.mark.parametrize("suffix", [".json", ".eval"])

@@ -242,6 +242,18 @@ def test_write_is_atomic_and_leaves_no_temporary_files(tmp_path: Path) -> None:
     assert os.listdir(out.parent) == ["log.eval"]
 
 
+@pytest.mark.parametrize("suffix", [".json", ".eval"])
+def test_header_only_write_to_a_new_file_leaves_the_samples_out(tmp_path: Path, suffix: str) -> None:
+    log = read_eval_log(FIXTURES / "v0.3.285/logs/2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval")
+    assert log.samples
+    out = tmp_path / f"fresh{suffix}"
+    write_eval_log(log, out, header_only=True)
+    back = read_eval_log(out)
+    assert not back.samples  # Inspect reads an .eval without samples as [], a .json one as None
+    assert back.eval.run_id == log.eval.run_id and back.results == log.results
+    assert log.samples  # the log passed in keeps its samples
+
+
 def test_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     log = read_eval_log(FIXTURES / "v0.3.285/logs/2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval")
     out = tmp_path / "log.eval"
