@@ -9,11 +9,12 @@ summary and the log locations go to stdout.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
 
-from .. import _secrets
+from .. import _secrets, storage
 from ..errors import UsageError
 from ..log._types import EvalLog
 
@@ -70,6 +71,35 @@ class Display:
         for log in logs:
             print(f"Log: {log.location}")
         sys.stdout.flush()
+
+    def set_summary(self, logs: list[EvalLog]) -> None:
+        """An eval set's outcome: a table of its members, then their logs."""
+        if self.mode == "none":
+            return
+        rows = [("task", "model", "status", "samples", "score")]
+        for log in logs:
+            results = log.results
+            samples = f"{results.completed_samples}/{results.total_samples}" if results is not None else ""
+            score = ""
+            if results is not None and results.scores and results.scores[0].metrics:
+                name, metric = next(iter(results.scores[0].metrics.items()))
+                score = f"{name}={_number(metric.value)}"
+            rows.append((log.eval.task, log.eval.model, log.status, samples, score))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            print(_secrets.redact("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()))
+        print()
+        for log in logs:
+            print(f"Log: {shown_location(log.location or '')}")
+        sys.stdout.flush()
+
+
+def shown_location(location: str) -> str:
+    """A log's location as messages show it: local ones relative to the cwd."""
+    if not storage.is_local(location):
+        return location
+    path = storage.local_path(location)
+    return os.path.relpath(path) if os.path.isabs(path) else path
 
 
 class TaskProgress:

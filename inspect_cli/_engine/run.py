@@ -208,7 +208,7 @@ async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCa
     """Run tasks in a running event loop (what `eval()` does in its own)."""
     display = Display(options.display)
     for task in tasks:
-        _check_selection(task, options)
+        check_selection(task, options)
     with running(capture) as capture:
         runner = Runner(options.max_tasks or 1, display, capture)
         logs = await runner.run_all([(task, options) for task in tasks])
@@ -288,7 +288,7 @@ def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-def _check_selection(task: Task, options: EvalOptions) -> None:
+def check_selection(task: Task, options: EvalOptions) -> None:
     """Refuse, before anything runs, a task of which no sample would run."""
     samples = list(task.dataset)
     ids = sample_ids(samples)
@@ -338,7 +338,7 @@ async def _run_task(
     run_id: str,
     display: Display,
     capture: LogCapture,
-    limits: dict[tuple[Any, ...], asyncio.Semaphore],
+    connection_limits: dict[tuple[Any, ...], asyncio.Semaphore],
 ) -> EvalLog:
     generate_config = merge_config(task.config, options.generate_config)
     model = get_model(
@@ -359,7 +359,7 @@ async def _run_task(
     epochs, reducer = effective_epochs(task, options)
     max_connections = max(1, int(model.connections() * options.connections_factor))
     model_key = (model.name, options.model_base_url, repr(sorted(options.model_args.items())), max_connections)
-    model.share_connections(limits.setdefault(model_key, asyncio.Semaphore(max_connections)))
+    model.share_connections(connection_limits.setdefault(model_key, asyncio.Semaphore(max_connections)))
     max_samples = options.max_samples or settings.get_int(settings.MAX_SAMPLES) or max_connections + 1
     fail_on_error = options.fail_on_error if options.fail_on_error is not None else task.fail_on_error
     buffer = options.log_buffer or default_buffer(options.log_dir)
