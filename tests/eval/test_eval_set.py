@@ -176,3 +176,23 @@ def test_inspect_ai_reads_the_sets_logs(in_tmp: Path, model_server: Any, monkeyp
     assert run.returncode == 0, run.stderr[-2000:]
     theirs = json.loads(run.stdout)
     assert theirs == {Path(log.location).name: ["success", log.eval.eval_set_id, log.eval.task_id, 4] for log in logs}
+
+
+@pytest.mark.parametrize(("max_connections", "in_flight"), [(10, 3), (2, 2)])
+def test_members_run_at_once_sharing_each_models_connections(
+    in_tmp: Path, model_server: Any, max_connections: int, in_flight: int
+) -> None:
+    model_server.delay = 0.1
+    options = {**FAST, "max_connections": max_connections}
+    success, _ = eval_set("set_tasks.py", "logs", model=MODELS[0], max_tasks=3, task_args={"n": 2}, **options)
+    assert success and model_server.max_in_flight == in_flight
+
+
+def test_eval_runs_several_tasks_at_once_with_max_tasks(in_tmp: Path, model_server: Any) -> None:
+    model_server.delay = 0.1
+    logs = eval("set_tasks.py", model=MODELS[0], log_dir="logs", display="none", max_samples=1, task_args={"n": 2})
+    assert [log.status for log in logs] == ["success"] * 3 and model_server.max_in_flight == 1
+    model_server.reset()
+    model_server.delay = 0.1
+    eval("set_tasks.py", model=MODELS[0], log_dir="logs", display="none", max_samples=1, max_tasks=3)
+    assert model_server.max_in_flight == 3
