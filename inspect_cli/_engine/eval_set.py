@@ -106,7 +106,7 @@ def eval_set(
         members = _members(resolved, models, opts)
         _find_logs(opts.log_dir, members, log_dir_allow_dirty)
         set_id = _set_id(opts.log_dir, members, eval_set_id)
-        _write_set_files(opts.log_dir, set_id, members)
+        _write_set_files(opts.log_dir, set_id, members, redact(opts.model_args))
         opts.eval_set_id = set_id
         display = Display(opts.display)
         run_coroutine(_run(members, opts, plan, display, capture))
@@ -265,7 +265,7 @@ def _set_id(log_dir: str, members: list[_Member], given: str | None) -> str:
     return given or current or short_uuid()
 
 
-def _write_set_files(log_dir: str, set_id: str, members: list[_Member]) -> None:
+def _write_set_files(log_dir: str, set_id: str, members: list[_Member], model_args: dict[str, Any]) -> None:
     record = {
         "eval_set_id": set_id,
         "tasks": [
@@ -275,7 +275,7 @@ def _write_set_files(log_dir: str, set_id: str, members: list[_Member]) -> None:
                 "task_file": m.task.task_file,
                 "task_args": m.task.task_args_passed,
                 "model": m.model.name if isinstance(m.model, Model) else m.model,
-                "model_args": m.log.eval.model_args if m.log is not None else {},
+                "model_args": model_args,
                 "sequence": sequence,
             }
             for sequence, m in enumerate(members)
