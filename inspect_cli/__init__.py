@@ -1,6 +1,6 @@
 """inspect_cli: run LLM evaluations and manage Inspect-compatible eval logs.
 
-`Task`, `task`, `Epochs`, `eval` and `eval_retry` load on first use, so the
+`Task`, `task`, `Epochs`, `eval`, `eval_retry` and `eval_set` load on first use, so the
 command line starts without the eval engine.
 """
 
@@ -15,9 +15,10 @@ _LAZY = {
     "eval": ("._engine.run", "eval"),
     "eval_async": ("._engine.run", "eval_async"),
     "eval_retry": ("._engine.retry", "eval_retry"),
+    "eval_set": ("._engine.eval_set", "eval_set"),
 }
 
-__all__ = ["Epochs", "Task", "__version__", "eval", "eval_retry", "task"]
+__all__ = ["Epochs", "Task", "__version__", "eval", "eval_retry", "eval_set", "task"]
 
 
 def __getattr__(name: str) -> Any:

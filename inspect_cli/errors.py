@@ -94,5 +94,10 @@ class MissingPackageError(StorageError):
     """A location needs an optional package that is not installed."""
 
 
+class EvalSetError(InspectCliError):
+    """An eval set cannot run in its log dir: the dir holds logs of other evals,
+    the set's id is not the dir's, or two members are the same eval."""
+
+
 class ForbiddenError(InspectCliError):
     """A request names something outside what may be served (the viewer's log dir)."""

@@ -206,6 +206,20 @@ def forget(url: str) -> None:
         fs.invalidate_cache(path)
 
 
+def remove(url: str) -> None:
+    """Delete one file (a missing one is not an error: someone removed it first)."""
+    with errors(url):
+        if is_local(url):
+            try:
+                os.unlink(local_path(url))
+            except FileNotFoundError:
+                pass
+            return
+        fs, path = filesystem(url)
+        if fs.exists(path):
+            fs.rm_file(path)
+
+
 def exists(url: str) -> bool:
     with errors(url):
         if is_local(url):

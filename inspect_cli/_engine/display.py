@@ -1,6 +1,7 @@
 """What an eval shows while it runs and when it ends.
 
-`full`: a live progress bar per task (on a terminal; otherwise as `plain`).
+`full`: a live progress bar per running task (on a terminal; otherwise as
+`plain`), the bars of tasks running at once together in one live display.
 `plain`: a line per task as it starts, at each tenth of its samples, and as
 it ends. `none`: nothing while running. Progress goes to stderr; the results
 summary and the log locations go to stdout.
@@ -8,11 +9,12 @@ summary and the log locations go to stdout.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
 
-from .. import _secrets
+from .. import _secrets, storage
 from ..errors import UsageError
 from ..log._types import EvalLog
 
@@ -31,6 +33,31 @@ class Display:
         if mode == "full" and not sys.stderr.isatty():
             mode = "plain"
         self.mode = mode
+        self._live: Any = None  # the bars of the tasks running (mode full)
+        self._bars = 0
+
+    def _add_bar(self, description: str, total: int) -> tuple[Any, Any]:
+        if self._live is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._live = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[info]}"),
+                transient=True,
+            )
+            self._live.start()
+        self._bars += 1
+        return self._live, self._live.add_task(description, total=total, info="")
+
+    def _remove_bar(self, bar: Any) -> None:
+        self._live.remove_task(bar)
+        self._bars -= 1
+        if self._bars == 0:
+            self._live.stop()
+            self._live = None
 
     def task(self, name: str, model: str, total: int) -> TaskProgress:
         return TaskProgress(self, name, model, total)
@@ -45,6 +72,35 @@ class Display:
             print(f"Log: {log.location}")
         sys.stdout.flush()
 
+    def set_summary(self, logs: list[EvalLog]) -> None:
+        """An eval set's outcome: a table of its members, then their logs."""
+        if self.mode == "none":
+            return
+        rows = [("task", "model", "status", "samples", "score")]
+        for log in logs:
+            results = log.results
+            samples = f"{results.completed_samples}/{results.total_samples}" if results is not None else ""
+            score = ""
+            if results is not None and results.scores and results.scores[0].metrics:
+                name, metric = next(iter(results.scores[0].metrics.items()))
+                score = f"{name}={_number(metric.value)}"
+            rows.append((log.eval.task, log.eval.model, log.status, samples, score))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            print(_secrets.redact("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()))
+        print()
+        for log in logs:
+            print(f"Log: {shown_location(log.location or '')}")
+        sys.stdout.flush()
+
+
+def shown_location(location: str) -> str:
+    """A log's location as messages show it: local ones relative to the cwd."""
+    if not storage.is_local(location):
+        return location
+    path = storage.local_path(location)
+    return os.path.relpath(path) if os.path.isabs(path) else path
+
 
 class TaskProgress:
     """Progress of one task: samples done, errors, tokens, elapsed time."""
@@ -57,18 +113,7 @@ class TaskProgress:
         self._next_line = 0
         self._live: Any = None
         if display.mode == "full":
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._live = Progress(
-                TextColumn(f"[bold]{name}[/bold] ({model})"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("{task.fields[info]}"),
-                transient=True,
-            )
-            self._bar = self._live.add_task(name, total=total, info="")
-            self._live.start()
+            self._live, self._bar = display._add_bar(f"[bold]{name}[/bold] ({model})", total)
         elif display.mode == "plain":
             print(f"{name} ({model}): {total} samples", file=sys.stderr, flush=True)
 
@@ -88,7 +133,7 @@ class TaskProgress:
 
     def close(self, status: str) -> None:
         if self._live is not None:
-            self._live.stop()
+            self.display._remove_bar(self._bar)
         if self.display.mode != "none":
             print(
                 f"{self.name}: {status} ({self.done}/{self.total} samples, {self._info()})", file=sys.stderr, flush=True

@@ -68,8 +68,7 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
         warn(f"{location} already succeeded; running it again reuses all of its samples")
     elif previous.status == "started":
         warn(f"{location} has status 'started': its eval may still be running (or was killed)")
-    if previous.samples is None:
-        previous = read_eval_log(location)
+    previous = with_samples(previous)
     task_file = spec.task_file
     if not task_file:
         raise InspectCliError(f"{location}: the log names no task file, so its task cannot be re-created")
@@ -112,6 +111,12 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
     )
     options.retry_of = previous
     return await eval_async([task], options)
+
+
+def with_samples(previous: EvalLog) -> EvalLog:
+    """The log to retry with its samples (a header from a listing is read whole):
+    those that finished are what a retry keeps."""
+    return previous if previous.samples is not None else read_eval_log(previous.location or "")
 
 
 def _base_url(model: str, recorded: str | None, location: str) -> str | None:

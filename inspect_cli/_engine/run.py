@@ -1,8 +1,9 @@
 """Run tasks: every sample through the solvers and scorers, the log written as it goes.
 
-Concurrency: at most `max_samples` samples run at once (default
-max_connections + 1) and each model allows `max_connections` requests in
-flight. A sample error fails the eval (status `error`) unless
+Concurrency: at most `max_tasks` tasks run at once (default 1), at most
+`max_samples` samples of each (default max_connections + 1), and each model
+allows `max_connections` requests in flight, shared by the tasks using it.
+A sample error fails the eval (status `error`) unless
 `fail_on_error` allows it; Ctrl-C or SIGTERM ends it as `cancelled`. Either
 way the samples that finished are in the log.
 """
@@ -10,15 +11,16 @@ way the samples that finished are in the log.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
 import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import __version__, _secrets, settings
 from .._console import warn
@@ -103,7 +105,12 @@ class EvalOptions:
         self.token_limit: int | None = values.pop("token_limit", None)
         self.time_limit: int | None = values.pop("time_limit", None)
         self.task_args: dict[str, Any] = values.pop("task_args", None) or {}
+        self.max_tasks: int | None = values.pop("max_tasks", None)
         self.retry_of: EvalLog | None = None  # set by eval_retry: the log being retried
+        # Set by eval_set for each of its members:
+        self.eval_set_id: str | None = None
+        self.task_id: str | None = None  # the member's, kept by every attempt
+        self.connections_factor = 1.0  # retries may use fewer connections
         config_fields = set(GenerateConfig.__struct_fields__)
         unknown = sorted(set(values) - config_fields)
         if unknown:
@@ -111,6 +118,7 @@ class EvalOptions:
         self.generate_config = GenerateConfig(**{k: v for k, v in values.items() if v is not None})
         for name, value, minimum in (
             ("max_samples", self.max_samples, 1),
+            ("max_tasks", self.max_tasks, 1),
             ("max_connections", self.generate_config.max_connections, 1),
             ("max_retries", self.generate_config.max_retries, 0),
             ("log_buffer", self.log_buffer, 1),
@@ -138,7 +146,7 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
 
     `tasks`: a Task, a @task function, "file.py" or "file.py@name", or a list.
     Options: model, model_base_url, model_args, task_args, log_dir, log_format,
-    limit, sample_id, epochs, fail_on_error, max_samples, max_connections,
+    limit, sample_id, epochs, fail_on_error, max_tasks, max_samples, max_connections,
     max_retries, timeout, log_buffer, display, message_limit, token_limit,
     time_limit, tags, metadata, and generation settings (temperature, ...).
     """
@@ -199,8 +207,19 @@ def run_coroutine(coro: Any) -> Any:
 async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCapture | None = None) -> list[EvalLog]:
     """Run tasks in a running event loop (what `eval()` does in its own)."""
     display = Display(options.display)
-    run_id = short_uuid()
-    logs = []
+    for task in tasks:
+        check_selection(task, options)
+    with running(capture) as capture:
+        runner = Runner(options.max_tasks or 1, display, capture)
+        logs = await runner.run_all([(task, options) for task in tasks])
+    display.summary(logs)
+    return logs
+
+
+@contextlib.contextmanager
+def running(capture: LogCapture | None) -> Iterator[LogCapture]:
+    """The setting of a run: what tasks log is captured (into `capture`, or
+    one of its own) and the cyclic GC spared the objects loaded so far."""
     # Everything loaded so far (modules, the tasks) lives for the whole run:
     # keep the cyclic GC from walking it again at every collection.
     gc.freeze()
@@ -210,28 +229,66 @@ async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCa
     capture = capture or LogCapture()
     if own:
         capture.start()
-    for task in tasks:
-        _check_selection(task, options)
     try:
-        for task in tasks:
-            log = await _run_task(task, options, run_id, display, capture)
-            logs.append(log)
-            if log.status == "cancelled":
-                break
+        yield capture
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
         if own:
             capture.stop()
-    display.summary(logs)
-    return logs
+
+
+class Runner:
+    """Runs evals in one event loop under one run id: at most `max_tasks` at
+    once, each model's connection limit shared by the evals using it."""
+
+    def __init__(self, max_tasks: int, display: Display, capture: LogCapture) -> None:
+        self.run_id = short_uuid()
+        self.display, self.capture = display, capture
+        self._slots = asyncio.Semaphore(max_tasks)
+        self._limits: dict[tuple[Any, ...], asyncio.Semaphore] = {}
+
+    async def run(self, task: Task, options: EvalOptions) -> EvalLog:
+        async with self._slots:
+            return await _run_task(task, options, self.run_id, self.display, self.capture, self._limits)
+
+    async def run_all(self, members: Sequence[tuple[Task, EvalOptions]]) -> list[EvalLog]:
+        """The logs of the members' evals, in order (after Ctrl-C, of those that ran)."""
+        return await settle([asyncio.create_task(self.run(task, options)) for task, options in members])
+
+
+T = TypeVar("T")
+
+
+async def settle(jobs: Sequence[asyncio.Task[T]]) -> list[T]:
+    """What the jobs return, in order. Cancelled (Ctrl-C), they are cancelled
+    too and what those that finished returned is kept (a running eval returns
+    its `cancelled` log); the first job to raise cancels the others, then its
+    exception is raised."""
+    try:
+        await asyncio.wait(jobs, return_when=asyncio.FIRST_EXCEPTION)
+    except asyncio.CancelledError:
+        for job in jobs:
+            job.cancel()
+        await asyncio.wait(jobs)
+        current = asyncio.current_task()
+        if current is not None and current.cancelling():
+            current.uncancel()  # handled: the logs say "cancelled"
+        return [job.result() for job in jobs if not job.cancelled() and job.exception() is None]
+    failed = [job.exception() for job in jobs if job.done() and not job.cancelled() and job.exception() is not None]
+    if failed:
+        for job in jobs:
+            job.cancel()
+        await asyncio.wait(jobs)
+        raise failed[0]  # type: ignore[misc]
+    return [job.result() for job in jobs]
 
 
 def _now() -> str:
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
-def _check_selection(task: Task, options: EvalOptions) -> None:
+def check_selection(task: Task, options: EvalOptions) -> None:
     """Refuse, before anything runs, a task of which no sample would run."""
     samples = list(task.dataset)
     ids = sample_ids(samples)
@@ -246,7 +303,7 @@ def _check_selection(task: Task, options: EvalOptions) -> None:
     raise UsageError(f"limit {options.limit} selects none of the {len(samples)} samples of task {task.name}")
 
 
-def _epochs(task: Task, options: EvalOptions) -> tuple[int, str | None]:
+def effective_epochs(task: Task, options: EvalOptions) -> tuple[int, str | None]:
     """How many times each sample runs, and the reducer of its scores: the
     options', else the task's (a reducer alone applies to the task's epochs)."""
     count = options.epochs or (task.epochs.epochs if task.epochs else 1)
@@ -275,7 +332,14 @@ def _scorer_specs(task: Task) -> list[tuple[str, list[tuple[str, dict[str, Any]]
     return specs
 
 
-async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Display, capture: LogCapture) -> EvalLog:
+async def _run_task(
+    task: Task,
+    options: EvalOptions,
+    run_id: str,
+    display: Display,
+    capture: LogCapture,
+    connection_limits: dict[tuple[Any, ...], asyncio.Semaphore],
+) -> EvalLog:
     generate_config = merge_config(task.config, options.generate_config)
     model = get_model(
         options.model or task.model,
@@ -292,8 +356,10 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
         )
         if why:
             warn(why)
-    epochs, reducer = _epochs(task, options)
-    max_connections = model.connections()
+    epochs, reducer = effective_epochs(task, options)
+    max_connections = max(1, int(model.connections() * options.connections_factor))
+    model_key = (model.name, options.model_base_url, repr(sorted(options.model_args.items())), max_connections)
+    model.share_connections(connection_limits.setdefault(model_key, asyncio.Semaphore(max_connections)))
     max_samples = options.max_samples or settings.get_int(settings.MAX_SAMPLES) or max_connections + 1
     fail_on_error = options.fail_on_error if options.fail_on_error is not None else task.fail_on_error
     buffer = options.log_buffer or default_buffer(options.log_dir)
@@ -303,11 +369,13 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
     log = EvalLog(
         status="started",
         eval=EvalSpec(
+            eval_set_id=options.eval_set_id,
             eval_id=short_uuid(),
             run_id=run_id,
             created=started_at,
             task=task.name,
-            task_id=options.retry_of.eval.task_id if options.retry_of is not None else short_uuid(),
+            task_id=options.task_id
+            or (options.retry_of.eval.task_id if options.retry_of is not None else short_uuid()),
             task_version=task.version,
             task_file=task.task_file,
             task_display_name=task.display_name or task.name,
@@ -336,6 +404,7 @@ async def _run_task(task: Task, options: EvalOptions, run_id: str, display: Disp
                 token_limit=options.token_limit or task.token_limit,
                 time_limit=options.time_limit or task.time_limit,
                 max_samples=max_samples,
+                max_tasks=options.max_tasks,
                 log_buffer=buffer,
                 log_samples=True,
             ),

@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from .. import __version__, settings
 from ..errors import ExitCode, InspectCliError
 from . import eval as eval_cmd
-from . import info, listing, log, view
+from . import eval_set, info, listing, log, view
 from ._output import error
 
 
@@ -82,6 +82,7 @@ def _root(
 
 app.command("eval")(eval_cmd.eval_command)
 app.command("eval-retry")(eval_cmd.eval_retry_command)
+app.command("eval-set")(eval_set.eval_set_command)
 app.add_typer(view.app, name="view")
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")

@@ -64,3 +64,214 @@ ResolveAttachments = Annotated[
 LogPath = Annotated[
     str, typer.Argument(metavar="PATH", help="Log file: a path or URL (.eval or .json).", show_default=False)
 ]
+
+
+class DisplayMode(str, Enum):
+    full = "full"
+    plain = "plain"
+    none = "none"
+
+
+class LogFormat(str, Enum):
+    eval = "eval"
+    json = "json"
+
+
+Display = Annotated[
+    DisplayMode | None,
+    typer.Option("--display", help="full (progress bar on a terminal), plain (lines) or none.", show_default=False),
+]
+MaxConnections = Annotated[
+    int | None,
+    typer.Option(
+        "--max-connections",
+        metavar="N",
+        min=1,
+        help="Requests in flight per model (default 10; INSPECT_EVAL_MAX_CONNECTIONS).",
+        show_default=False,
+    ),
+]
+MaxSamples = Annotated[
+    int | None,
+    typer.Option(
+        "--max-samples",
+        metavar="N",
+        min=1,
+        help="Samples run at once (default max connections + 1; INSPECT_EVAL_MAX_SAMPLES).",
+        show_default=False,
+    ),
+]
+MaxRetries = Annotated[
+    int | None,
+    typer.Option(
+        "--max-retries",
+        metavar="N",
+        min=0,
+        help="Retries of a failed model request (429, 5xx, timeouts).",
+        show_default=False,
+    ),
+]
+Timeout = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        callback=lambda value: positive(value, "--timeout"),
+        help="Seconds to wait for one model request.",
+        show_default=False,
+    ),
+]
+FailOnError = Annotated[
+    float | None,
+    typer.Option(
+        "--fail-on-error",
+        metavar="N|SHARE",
+        callback=lambda value: positive(value, "--fail-on-error"),
+        help="Fail the eval when this many samples (a count >= 1) or this share of them (below 1) fail. Default: the first.",
+        show_default=False,
+    ),
+]
+NoFailOnError = Annotated[bool, typer.Option("--no-fail-on-error", help="Never fail the eval because samples failed.")]
+LogBuffer = Annotated[
+    int | None,
+    typer.Option(
+        "--log-buffer",
+        metavar="N",
+        min=1,
+        help="Samples to finish before each write of the log (10 locally, 100 remote).",
+        show_default=False,
+    ),
+]
+
+
+def positive(value: float | None, option: str) -> float | None:
+    if value is not None and not value > 0:
+        raise typer.BadParameter(f"must be more than 0, got {value:g}", param_hint=f"'{option}'")
+    return value
+
+
+def _reducer(value: str | None) -> str | None:
+    """An epoch reducer name, checked now (not after the samples ran)."""
+    from ..errors import UsageError
+    from ..log._metrics import reducer
+
+    if value is not None:
+        try:
+            reducer(value)
+        except UsageError as ex:
+            raise typer.BadParameter(str(ex), param_hint="'--epochs-reducer'") from None
+    return value
+
+
+# -- running evals (`eval`, `eval-set`) ----------------------------------------
+
+Model = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        metavar="PROVIDER/NAME",
+        help="Model as provider/name (default INSPECT_EVAL_MODEL).",
+        show_default=False,
+    ),
+]
+ModelBaseUrl = Annotated[
+    str | None,
+    typer.Option("--model-base-url", metavar="URL", help="Base URL of the model API.", show_default=False),
+]
+ModelArg = Annotated[
+    list[str] | None, typer.Option("-M", "--model-arg", metavar="NAME=VALUE", help="Model argument (repeatable).")
+]
+TaskArg = Annotated[
+    list[str] | None, typer.Option("-T", "--task-arg", metavar="NAME=VALUE", help="Task argument (repeatable).")
+]
+LogFormatOption = Annotated[
+    LogFormat | None,
+    typer.Option("--log-format", help="eval or json (default INSPECT_LOG_FORMAT, else eval).", show_default=False),
+]
+Limit = Annotated[
+    str | None,
+    typer.Option("--limit", metavar="N|START-END", help="Run the first N samples (or START-END).", show_default=False),
+]
+SampleId = Annotated[
+    str | None,
+    typer.Option(
+        "--sample-id", metavar="ID[,ID...]", help="Run only these sample ids (comma-separated).", show_default=False
+    ),
+]
+Epochs = Annotated[
+    int | None, typer.Option("--epochs", metavar="N", min=1, help="Times to run each sample.", show_default=False)
+]
+EpochsReducer = Annotated[
+    str | None,
+    typer.Option(
+        "--epochs-reducer",
+        metavar="REDUCER",
+        callback=_reducer,
+        help="mean (default), median, mode, max, at_least_K.",
+        show_default=False,
+    ),
+]
+Temperature = Annotated[
+    float | None,
+    typer.Option(
+        "--temperature", metavar="T", min=0.0, help="Sampling temperature sent to the model.", show_default=False
+    ),
+]
+TopP = Annotated[
+    float | None,
+    typer.Option(
+        "--top-p",
+        metavar="P",
+        min=0.0,
+        max=1.0,
+        help="Nucleus sampling: the probability mass to sample from.",
+        show_default=False,
+    ),
+]
+TopK = Annotated[
+    int | None,
+    typer.Option(
+        "--top-k", metavar="K", min=1, help="Sample from the K most likely tokens (Anthropic).", show_default=False
+    ),
+]
+MaxTokens = Annotated[
+    int | None,
+    typer.Option(
+        "--max-tokens", metavar="N", min=1, help="Most tokens the model may generate per request.", show_default=False
+    ),
+]
+Seed = Annotated[
+    int | None,
+    typer.Option(
+        "--seed", metavar="N", help="Random seed for sampling (where the provider supports it).", show_default=False
+    ),
+]
+SystemMessage = Annotated[
+    str | None,
+    typer.Option(
+        "--system-message", metavar="TEXT", help="A system message put before every sample's input.", show_default=False
+    ),
+]
+MessageLimit = Annotated[
+    int | None,
+    typer.Option(
+        "--message-limit", metavar="N", min=1, help="Stop a sample after this many messages.", show_default=False
+    ),
+]
+TokenLimit = Annotated[
+    int | None,
+    typer.Option("--token-limit", metavar="N", min=1, help="Stop a sample after this many tokens.", show_default=False),
+]
+TimeLimit = Annotated[
+    int | None,
+    typer.Option(
+        "--time-limit", metavar="SECONDS", min=1, help="Stop a sample after this many seconds.", show_default=False
+    ),
+]
+
+
+MAX_TASKS_HELP = "Tasks (task and model pairs) run at once, sharing each model's connections"
+MaxTasks = Annotated[
+    int | None,
+    typer.Option("--max-tasks", metavar="N", min=1, help=f"{MAX_TASKS_HELP} (default 1).", show_default=False),
+]

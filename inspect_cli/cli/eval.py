@@ -3,91 +3,12 @@
 import contextlib
 import json
 from collections.abc import Iterator
-from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
 from ..errors import ExitCode, InspectCliError
 from . import _options as opt
-
-
-class DisplayMode(str, Enum):
-    full = "full"
-    plain = "plain"
-    none = "none"
-
-
-class LogFormat(str, Enum):
-    eval = "eval"
-    json = "json"
-
-
-Display = Annotated[
-    DisplayMode | None,
-    typer.Option("--display", help="full (progress bar on a terminal), plain (lines) or none.", show_default=False),
-]
-MaxConnections = Annotated[
-    int | None,
-    typer.Option(
-        "--max-connections",
-        metavar="N",
-        min=1,
-        help="Requests in flight per model (default 10; INSPECT_EVAL_MAX_CONNECTIONS).",
-        show_default=False,
-    ),
-]
-MaxSamples = Annotated[
-    int | None,
-    typer.Option(
-        "--max-samples",
-        metavar="N",
-        min=1,
-        help="Samples run at once (default max connections + 1; INSPECT_EVAL_MAX_SAMPLES).",
-        show_default=False,
-    ),
-]
-MaxRetries = Annotated[
-    int | None,
-    typer.Option(
-        "--max-retries",
-        metavar="N",
-        min=0,
-        help="Retries of a failed model request (429, 5xx, timeouts).",
-        show_default=False,
-    ),
-]
-Timeout = Annotated[
-    float | None,
-    typer.Option(
-        "--timeout",
-        metavar="SECONDS",
-        callback=lambda value: _positive(value, "--timeout"),
-        help="Seconds to wait for one model request.",
-        show_default=False,
-    ),
-]
-FailOnError = Annotated[
-    float | None,
-    typer.Option(
-        "--fail-on-error",
-        metavar="N|SHARE",
-        callback=lambda value: _positive(value, "--fail-on-error"),
-        help="Fail the eval when this many samples (a count >= 1) or this share of them (below 1) fail. Default: the first.",
-        show_default=False,
-    ),
-]
-NoFailOnError = Annotated[bool, typer.Option("--no-fail-on-error", help="Never fail the eval because samples failed.")]
-LogBuffer = Annotated[
-    int | None,
-    typer.Option(
-        "--log-buffer",
-        metavar="N",
-        min=1,
-        help="Samples to finish before each write of the log (10 locally, 100 remote).",
-        show_default=False,
-    ),
-]
 
 
 def parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
@@ -121,186 +42,76 @@ def parse_limit(value: str | None) -> int | tuple[int, int] | None:
     return (start - 1, end) if sep else end
 
 
-def _positive(value: float | None, option: str) -> float | None:
-    if value is not None and not value > 0:
-        raise typer.BadParameter(f"must be more than 0, got {value:g}", param_hint=f"'{option}'")
-    return value
-
-
-def _reducer(value: str | None) -> str | None:
-    """An epoch reducer name, checked now (not after the samples ran)."""
-    from ..errors import UsageError
-    from ..log._metrics import reducer
-
-    if value is not None:
-        try:
-            reducer(value)
-        except UsageError as ex:
-            raise typer.BadParameter(str(ex), param_hint="'--epochs-reducer'") from None
-    return value
+Tasks = Annotated[list[str], typer.Argument(metavar="TASKS...", help="Task files: file.py or file.py@task_name.")]
 
 
 def eval_command(
-    tasks: Annotated[list[str], typer.Argument(metavar="TASKS...", help="Task files: file.py or file.py@task_name.")],
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model",
-            metavar="PROVIDER/NAME",
-            help="Model as provider/name (default INSPECT_EVAL_MODEL).",
-            show_default=False,
-        ),
-    ] = None,
-    model_base_url: Annotated[
-        str | None,
-        typer.Option("--model-base-url", metavar="URL", help="Base URL of the model API.", show_default=False),
-    ] = None,
-    model_arg: Annotated[
-        list[str] | None, typer.Option("-M", "--model-arg", metavar="NAME=VALUE", help="Model argument (repeatable).")
-    ] = None,
-    task_arg: Annotated[
-        list[str] | None, typer.Option("-T", "--task-arg", metavar="NAME=VALUE", help="Task argument (repeatable).")
-    ] = None,
+    tasks: Tasks,
+    model: opt.Model = None,
+    model_base_url: opt.ModelBaseUrl = None,
+    model_arg: opt.ModelArg = None,
+    task_arg: opt.TaskArg = None,
     log_dir: opt.LogDir = None,
-    log_format: Annotated[
-        LogFormat | None,
-        typer.Option("--log-format", help="eval or json (default INSPECT_LOG_FORMAT, else eval).", show_default=False),
-    ] = None,
-    limit: Annotated[
-        str | None,
-        typer.Option(
-            "--limit", metavar="N|START-END", help="Run the first N samples (or START-END).", show_default=False
-        ),
-    ] = None,
-    sample_id: Annotated[
-        str | None,
-        typer.Option(
-            "--sample-id", metavar="ID[,ID...]", help="Run only these sample ids (comma-separated).", show_default=False
-        ),
-    ] = None,
-    epochs: Annotated[
-        int | None, typer.Option("--epochs", metavar="N", min=1, help="Times to run each sample.", show_default=False)
-    ] = None,
-    epochs_reducer: Annotated[
-        str | None,
-        typer.Option(
-            "--epochs-reducer",
-            metavar="REDUCER",
-            callback=_reducer,
-            help="mean (default), median, mode, max, at_least_K.",
-            show_default=False,
-        ),
-    ] = None,
-    max_connections: MaxConnections = None,
-    max_samples: MaxSamples = None,
-    max_retries: MaxRetries = None,
-    timeout: Timeout = None,
-    fail_on_error: FailOnError = None,
-    no_fail_on_error: NoFailOnError = False,
-    log_buffer: LogBuffer = None,
-    display: Display = None,
-    temperature: Annotated[
-        float | None,
-        typer.Option(
-            "--temperature", metavar="T", min=0.0, help="Sampling temperature sent to the model.", show_default=False
-        ),
-    ] = None,
-    top_p: Annotated[
-        float | None,
-        typer.Option(
-            "--top-p",
-            metavar="P",
-            min=0.0,
-            max=1.0,
-            help="Nucleus sampling: the probability mass to sample from.",
-            show_default=False,
-        ),
-    ] = None,
-    top_k: Annotated[
-        int | None,
-        typer.Option(
-            "--top-k", metavar="K", min=1, help="Sample from the K most likely tokens (Anthropic).", show_default=False
-        ),
-    ] = None,
-    max_tokens: Annotated[
-        int | None,
-        typer.Option(
-            "--max-tokens",
-            metavar="N",
-            min=1,
-            help="Most tokens the model may generate per request.",
-            show_default=False,
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed", metavar="N", help="Random seed for sampling (where the provider supports it).", show_default=False
-        ),
-    ] = None,
-    system_message: Annotated[
-        str | None,
-        typer.Option(
-            "--system-message",
-            metavar="TEXT",
-            help="A system message put before every sample's input.",
-            show_default=False,
-        ),
-    ] = None,
-    message_limit: Annotated[
-        int | None,
-        typer.Option(
-            "--message-limit", metavar="N", min=1, help="Stop a sample after this many messages.", show_default=False
-        ),
-    ] = None,
-    token_limit: Annotated[
-        int | None,
-        typer.Option(
-            "--token-limit", metavar="N", min=1, help="Stop a sample after this many tokens.", show_default=False
-        ),
-    ] = None,
-    time_limit: Annotated[
-        int | None,
-        typer.Option(
-            "--time-limit", metavar="SECONDS", min=1, help="Stop a sample after this many seconds.", show_default=False
-        ),
-    ] = None,
+    log_format: opt.LogFormatOption = None,
+    limit: opt.Limit = None,
+    sample_id: opt.SampleId = None,
+    epochs: opt.Epochs = None,
+    epochs_reducer: opt.EpochsReducer = None,
+    max_tasks: opt.MaxTasks = None,
+    max_connections: opt.MaxConnections = None,
+    max_samples: opt.MaxSamples = None,
+    max_retries: opt.MaxRetries = None,
+    timeout: opt.Timeout = None,
+    fail_on_error: opt.FailOnError = None,
+    no_fail_on_error: opt.NoFailOnError = False,
+    log_buffer: opt.LogBuffer = None,
+    display: opt.Display = None,
+    temperature: opt.Temperature = None,
+    top_p: opt.TopP = None,
+    top_k: opt.TopK = None,
+    max_tokens: opt.MaxTokens = None,
+    seed: opt.Seed = None,
+    system_message: opt.SystemMessage = None,
+    message_limit: opt.MessageLimit = None,
+    token_limit: opt.TokenLimit = None,
+    time_limit: opt.TimeLimit = None,
 ) -> None:
     """Run evaluation tasks and write their logs."""
+    options = eval_options(**locals())
     from .._engine.run import Interrupted, eval
 
-    failure = _fail_on_error(fail_on_error, no_fail_on_error)
     with _inspect_ai_aliased():
-        logs = eval(
-            tasks,
-            model=model,
-            model_base_url=model_base_url,
-            model_args=parse_assignments(model_arg, "-M"),
-            task_args=parse_assignments(task_arg, "-T"),
-            log_dir=log_dir,
-            log_format=log_format.value if log_format else None,
-            limit=parse_limit(limit),
-            sample_id=[_id(s) for s in sample_id.split(",")] if sample_id else None,
-            epochs=epochs,
-            epochs_reducer=epochs_reducer,
-            fail_on_error=failure,
-            max_samples=max_samples,
-            max_connections=max_connections,
-            max_retries=max_retries,
-            timeout=timeout,
-            log_buffer=log_buffer,
-            display=display.value if display else None,
-            temperature=temperature,
-            top_p=top_p,
-            top_k=top_k,
-            max_tokens=max_tokens,
-            seed=seed,
-            system_message=system_message,
-            message_limit=message_limit,
-            token_limit=token_limit,
-            time_limit=time_limit,
-        )
+        logs = eval(tasks, model=model, log_dir=log_dir, max_tasks=max_tasks, **options)
     exit_for(logs, Interrupted.signal)
+
+
+def eval_options(
+    model_base_url: str | None,
+    model_arg: list[str] | None,
+    task_arg: list[str] | None,
+    log_format: opt.LogFormat | None,
+    limit: str | None,
+    sample_id: str | None,
+    fail_on_error: float | None,
+    no_fail_on_error: bool,
+    display: opt.DisplayMode | None,
+    **same: Any,
+) -> dict[str, Any]:
+    """The library's options from the command line's, shared by `eval` and
+    `eval-set` (the tasks, model, log dir and max tasks are each command's own)."""
+    for own in ("tasks", "model", "log_dir", "max_tasks"):
+        same.pop(own, None)
+    return {
+        "model_base_url": model_base_url,
+        "model_args": parse_assignments(model_arg, "-M"),
+        "task_args": parse_assignments(task_arg, "-T"),
+        "log_format": log_format.value if log_format else None,
+        "limit": parse_limit(limit),
+        "sample_id": [_id(s) for s in sample_id.split(",")] if sample_id else None,
+        "fail_on_error": _fail_on_error(fail_on_error, no_fail_on_error),
+        "display": display.value if display else None,
+        **same,
+    }
 
 
 def _fail_on_error(count_or_share: float | None, never: bool) -> bool | float | None:
@@ -356,14 +167,14 @@ def eval_retry_command(
             show_default=False,
         ),
     ] = None,
-    max_connections: MaxConnections = None,
-    max_samples: MaxSamples = None,
-    max_retries: MaxRetries = None,
-    timeout: Timeout = None,
-    fail_on_error: FailOnError = None,
-    no_fail_on_error: NoFailOnError = False,
-    log_buffer: LogBuffer = None,
-    display: Display = None,
+    max_connections: opt.MaxConnections = None,
+    max_samples: opt.MaxSamples = None,
+    max_retries: opt.MaxRetries = None,
+    timeout: opt.Timeout = None,
+    fail_on_error: opt.FailOnError = None,
+    no_fail_on_error: opt.NoFailOnError = False,
+    log_buffer: opt.LogBuffer = None,
+    display: opt.Display = None,
 ) -> None:
     """Retry failed, cancelled or interrupted evals: samples that finished are kept, the rest run again."""
     import sys

@@ -55,6 +55,12 @@ class Model:
             raise UsageError(f"max_connections must be at least 1, not {count}")
         return count
 
+    def share_connections(self, limit: asyncio.Semaphore) -> None:
+        """Count this model's requests against `limit`: evals running at once
+        against the same model share its connections."""
+        self._semaphore = limit
+        self._semaphore_loop = asyncio.get_running_loop()
+
     def _limit(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
         if self._semaphore is None or self._semaphore_loop is not loop:
