@@ -10,7 +10,7 @@ from ._async import (
     read_eval_log_samples_by_id_async,
     write_eval_log_async,
 )
-from ._condense import condense_events, expand_events
+from ._condense import condense_events, condense_sample, expand_events
 from ._config import effective_eval_config, effective_generate_config
 from ._convert import convert_eval_logs
 from ._edit import edit_eval_log, invalidate_samples, uninvalidate_samples
@@ -61,6 +61,7 @@ __all__ = [
     "write_eval_log_async",
     "write_log_dir_manifest",
     "condense_events",
+    "condense_sample",
     "convert_eval_logs",
     "expand_events",
     "edit_eval_log",

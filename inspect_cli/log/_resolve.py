@@ -62,7 +62,7 @@ def resolve_sample(sample: dict[str, Any], attachments: ResolveAttachments = Fal
             key: (value if key == "attachments" else _resolve_attachments(value, table, skip_calls))
             for key, value in sample.items()
         }
-        sample["attachments"] = {} if mode == "full" else _still_referenced(sample, table)
+        sample["attachments"] = {} if mode == "full" else still_referenced(sample, table)
     return sample
 
 
@@ -126,7 +126,8 @@ def _resolve_attachments(value: Any, table: dict[str, str], skip_calls: bool) ->
     return value
 
 
-def _still_referenced(sample: dict[str, Any], table: dict[str, str]) -> dict[str, str]:
+def still_referenced(sample: dict[str, Any], table: dict[str, str]) -> dict[str, str]:
+    """The entries of `table` that `sample` (outside its attachments) refers to."""
     found: set[str] = set()
     _collect_refs({k: v for k, v in sample.items() if k != "attachments"}, found)
     return {key: text for key, text in table.items() if key in found}

@@ -32,7 +32,6 @@ NAMES = (Path(__file__).parents[1] / "fixtures" / "inspect_ai_0.3.285_log_names.
 NOT_YET = set(
     [
         "bundle_log_dir",
-        "condense_sample",
     ]
 )
 MULTI = FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-37-00-00_arith-multi_bvkpT4wn77vNpQR8boQ2Wv.eval"
