@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import msgspec
@@ -21,7 +21,7 @@ import msgspec.inspect as mi
 from msgspec.structs import astuple
 
 from . import _codec
-from ._types import UNKNOWN_TAG, EvalLog, EvalSample, LogStruct, OtherContent, OtherEvent
+from ._types import SERIALIZER, UNKNOWN_TAG, EvalLog, EvalSample, LogStruct, OtherContent, OtherEvent
 
 _EXTRA = "_extra"  # {key: value} of the JSON keys the model does not know
 _WRAPPERS = (OtherEvent, OtherContent)
@@ -259,10 +259,11 @@ def extra_fields(obj: LogStruct) -> dict[str, Any]:
 # Writing
 
 
-def to_tree(obj: LogStruct, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+def to_tree(obj: LogStruct, exclude: Collection[str] = (), keep_none: bool = False) -> dict[str, Any]:
     """The JSON value of `obj`: its fields that are not None, then its unknown keys.
 
-    Required fields are written even when None (old logs hold null there).
+    Required fields are written even when None (old logs hold null there),
+    and with `keep_none` every field (pydantic's `model_dump`).
     `exclude` names top-level keys to leave out.
     """
     if isinstance(obj, _WRAPPERS):
@@ -273,12 +274,12 @@ def to_tree(obj: LogStruct, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
         out[plan.tag[0]] = plan.tag[1]
     for (key, required, nested), value in zip(plan.rows, astuple(obj)):
         if value is None:
-            if required and key not in exclude:
+            if (required or keep_none) and key not in exclude:
                 out[key] = None
             continue
         if key in exclude:
             continue
-        out[key] = _value(value) if nested else value
+        out[key] = _value(value, keep_none) if nested else value
     extra = obj.__dict__.get(_EXTRA)
     if extra:
         for key, value in extra.items():
@@ -287,14 +288,33 @@ def to_tree(obj: LogStruct, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     return out
 
 
-def _value(value: Any) -> Any:
+def _value(value: Any, keep_none: bool) -> Any:
     if isinstance(value, LogStruct):
-        return to_tree(value)
+        return to_tree(value, keep_none=keep_none)
     if type(value) is list:
-        return [to_tree(v) if isinstance(v, LogStruct) else v for v in value]
+        return [to_tree(v, keep_none=keep_none) if isinstance(v, LogStruct) else v for v in value]
     if type(value) is dict:
-        return {k: to_tree(v) if isinstance(v, LogStruct) else v for k, v in value.items()}
+        return {k: to_tree(v, keep_none=keep_none) if isinstance(v, LogStruct) else v for k, v in value.items()}
     return value
+
+
+class _Serializer:
+    """The model's `model_*` methods (see `LogStruct`), on this module's functions."""
+
+    def dump(self, obj: Any, exclude_none: bool, exclude: Collection[str]) -> dict[str, Any]:
+        return to_tree(obj, exclude, keep_none=not exclude_none)
+
+    def dumps(self, value: Any, indent: bool) -> str:
+        return _codec.dumps(value, indent=indent).decode()
+
+    def convert(self, value: Any, cls: type) -> Any:
+        return convert(value, cls)
+
+    def decode(self, data: str | bytes, cls: type) -> Any:
+        return decode(data.encode() if isinstance(data, str) else data, cls, cls.__name__)
+
+
+SERIALIZER[0] = _Serializer()
 
 
 # ---------------------------------------------------------------------------

@@ -14,9 +14,11 @@ Timestamps stay strings: re-encoding a parsed datetime could change its text
 
 from __future__ import annotations
 
+import copy
 import math
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal, Union
+from typing import Any, Literal, Protocol, TypeVar, Union, cast
 
 import msgspec
 
@@ -110,12 +112,67 @@ EvalStatus = Status  # Inspect's name
 Value = Union[str, int, float, bool, None, list[Any], dict[str, Any]]
 
 
+class Serializer(Protocol):
+    """How log objects become JSON values and back (`_tree.py` registers it):
+    the model cannot import its own serializer, which imports the model."""
+
+    def dump(self, obj: Any, exclude_none: bool, exclude: Collection[str]) -> dict[str, Any]: ...
+    def dumps(self, value: Any, indent: bool) -> str: ...
+    def convert(self, value: Any, cls: type) -> Any: ...
+    def decode(self, data: str | bytes, cls: type) -> Any: ...
+
+
+class _Unregistered:
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError("inspect_cli.log._tree registers the serializer: import inspect_cli.log")
+
+
+SERIALIZER: list[Serializer] = [cast(Serializer, _Unregistered())]
+
+_S = TypeVar("_S", bound="LogStruct")
+
+
 class LogStruct(msgspec.Struct, kw_only=True, dict=True, forbid_unknown_fields=True, repr_omit_defaults=True):
     """Base of every log object.
 
     `dict=True` gives each instance a `__dict__`, where the reader keeps the
     unknown fields of the JSON object it was built from (see `_tree.py`).
+    The `model_*` methods are the pydantic ones Inspect's log objects have,
+    so code written for `inspect_ai.log` runs unchanged.
     """
+
+    def model_dump(
+        self, *, mode: str = "python", exclude_none: bool = False, exclude: Collection[str] | None = None
+    ) -> dict[str, Any]:
+        """The object as plain values (every field, None included unless
+        `exclude_none`; unknown fields as read); `mode` is accepted for
+        pydantic's signature: values are JSON values either way."""
+        return SERIALIZER[0].dump(self, exclude_none, exclude or ())
+
+    def model_dump_json(
+        self, *, indent: int | None = None, exclude_none: bool = False, exclude: Collection[str] | None = None
+    ) -> str:
+        """The object as JSON text (NaN and Infinity as Inspect writes them)."""
+        return SERIALIZER[0].dumps(self.model_dump(exclude_none=exclude_none, exclude=exclude), indent is not None)
+
+    def model_copy(self: _S, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> _S:
+        """A copy (a deep one with `deep`) with the fields in `update` set."""
+        out = copy.deepcopy(self) if deep else copy.copy(self)
+        for name, value in (update or {}).items():
+            setattr(out, name, value)
+        return out
+
+    @classmethod
+    def model_validate(cls: type[_S], obj: Any) -> _S:
+        """Build one from plain values (a dict as read from JSON), checking types."""
+        if isinstance(obj, cls):
+            return obj
+        return cast(_S, SERIALIZER[0].convert(obj, cls))
+
+    @classmethod
+    def model_validate_json(cls: type[_S], data: str | bytes) -> _S:
+        """Build one from JSON text, checking types."""
+        return cast(_S, SERIALIZER[0].decode(data, cls))
 
 
 # ---------------------------------------------------------------------------
