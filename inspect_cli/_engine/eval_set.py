@@ -32,7 +32,7 @@ import asyncio
 import copy
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,13 +71,15 @@ def eval_set(
     max_tasks: int = 10,
     eval_set_id: str | None = None,
     log_dir_allow_dirty: bool = False,
+    on_start: Callable[[str], None] | None = None,
     **options: Any,
 ) -> tuple[bool, list[EvalLog]]:
     """Run `tasks` x `model` in `log_dir` until every member succeeds or the
     retries run out; (whether all succeeded, each member's latest log).
 
     Logs of members that had succeeded before hold their header only.
-    Other options are `eval()`'s.
+    `on_start` is called with the set's id once it is known (the log dir
+    locked and read), before any member runs. Other options are `eval()`'s.
     """
     settings.load_dotenv()
     settings.register_secrets()
@@ -111,6 +113,8 @@ def eval_set(
             set_id = _set_id(opts.log_dir, members, eval_set_id)
             _write_set_files(opts.log_dir, set_id, members, redact(opts.model_args))
             opts.eval_set_id = set_id
+            if on_start is not None:
+                on_start(set_id)
             display = Display(opts.display)
             run_coroutine(_run(members, opts, plan, display, capture))
             if retry_cleanup:
@@ -295,7 +299,7 @@ async def _run(members: list[_Member], base: EvalOptions, plan: _Plan, display: 
     if not pending:
         return
     with running(capture):
-        runner = Runner(base.max_tasks or 1, display, capture)
+        runner = Runner(base.max_tasks or 1, display, capture, base.run_id)
 
         async def attempt(member: _Member, number: int) -> EvalLog:
             options = copy.copy(base)
