@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     ERROR = 1  # the command failed: unreadable log, storage error, failed eval
     USAGE = 2  # bad command line: unknown option, bad value
     PARTIAL = 3  # output was printed, but some logs could not be read (named on stderr)
+    LOCKED = 4  # another eval set is running in the log dir
     INTERRUPTED = 130  # Ctrl-C / SIGINT
 
 
@@ -97,6 +98,13 @@ class MissingPackageError(StorageError):
 class EvalSetError(InspectCliError):
     """An eval set cannot run in its log dir: the dir holds logs of other evals,
     the set's id is not the dir's, or two members are the same eval."""
+
+
+class EvalSetLockedError(EvalSetError):
+    """Another eval-set run holds the log dir's lock (exit code 4: a CI job
+    can tell "try later" from a failure)."""
+
+    exit_code = ExitCode.LOCKED
 
 
 class ForbiddenError(InspectCliError):

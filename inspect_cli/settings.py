@@ -47,6 +47,10 @@ OPENAI_BASE_URL = _setting("OPENAI_BASE_URL", "base URL of openai/ models (any s
 ANTHROPIC_API_KEY = _setting("ANTHROPIC_API_KEY", "API key of anthropic/ models")
 ANTHROPIC_BASE_URL = _setting("ANTHROPIC_BASE_URL", "base URL of anthropic/ models")
 RETRY_DELAY = _setting("INSPECT_CLI_RETRY_DELAY", "base delay in seconds of model request retries (default 1)")
+EVAL_SET_LOCK_STALE = _setting(
+    "INSPECT_CLI_EVAL_SET_LOCK_STALE",
+    "seconds without heartbeat after which an eval set's log dir lock is taken over (default 300)",
+)
 TRACEBACK = _setting("INSPECT_CLI_TRACEBACK", "1: show Python tracebacks of unexpected errors")
 COMPLETE = _setting("_INSPECT_COMPLETE", "set by shells asking for completions (see completions/)")
 

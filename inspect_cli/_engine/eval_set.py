@@ -22,7 +22,8 @@ its failed logs are deleted (`retry_cleanup`).
 The log dir holds `eval-set.json` (the set's id and members, with their task
 ids and their order), `.eval-set-id` (the id alone) and the `logs.json`
 manifest Inspect's viewer reads, all rewritten at every run. A log dir holding
-logs of other evals is refused unless `log_dir_allow_dirty`.
+logs of other evals is refused unless `log_dir_allow_dirty`. While a run
+works, it holds the log dir's lock (`set_lock`): a second run is refused.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import asyncio
 import copy
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ from ..model._model import Model
 from .display import Display, shown_location
 from .retry import with_samples
 from .run import EvalOptions, LogCapture, Runner, check_selection, redact, run_coroutine, running, settle
+from .set_lock import SetLock
 from .task import Task, resolve_tasks
 
 EVAL_SET_FILE = "eval-set.json"
@@ -69,13 +71,15 @@ def eval_set(
     max_tasks: int = 10,
     eval_set_id: str | None = None,
     log_dir_allow_dirty: bool = False,
+    on_start: Callable[[str], None] | None = None,
     **options: Any,
 ) -> tuple[bool, list[EvalLog]]:
     """Run `tasks` x `model` in `log_dir` until every member succeeds or the
     retries run out; (whether all succeeded, each member's latest log).
 
     Logs of members that had succeeded before hold their header only.
-    Other options are `eval()`'s.
+    `on_start` is called with the set's id once it is known (the log dir
+    locked and read), before any member runs. Other options are `eval()`'s.
     """
     settings.load_dotenv()
     settings.register_secrets()
@@ -104,17 +108,20 @@ def eval_set(
             check_selection(task, opts)
         models: list[str | Model | None] = [model] if model is None or isinstance(model, (str, Model)) else list(model)
         members = _members(resolved, models, opts)
-        _find_logs(opts.log_dir, members, log_dir_allow_dirty)
-        set_id = _set_id(opts.log_dir, members, eval_set_id)
-        _write_set_files(opts.log_dir, set_id, members, redact(opts.model_args))
-        opts.eval_set_id = set_id
-        display = Display(opts.display)
-        run_coroutine(_run(members, opts, plan, display, capture))
+        with SetLock(opts.log_dir):
+            _find_logs(opts.log_dir, members, log_dir_allow_dirty)
+            set_id = _set_id(opts.log_dir, members, eval_set_id)
+            _write_set_files(opts.log_dir, set_id, members, redact(opts.model_args))
+            opts.eval_set_id = set_id
+            if on_start is not None:
+                on_start(set_id)
+            display = Display(opts.display)
+            run_coroutine(_run(members, opts, plan, display, capture))
+            if retry_cleanup:
+                _clean_up(members)
+            write_log_dir_manifest(opts.log_dir)
     finally:
         capture.stop()
-    if retry_cleanup:
-        _clean_up(members)
-    write_log_dir_manifest(opts.log_dir)
     logs = [m.log for m in members if m.log is not None]
     display.set_summary(logs)
     return all(m.done for m in members), logs
@@ -292,7 +299,7 @@ async def _run(members: list[_Member], base: EvalOptions, plan: _Plan, display: 
     if not pending:
         return
     with running(capture):
-        runner = Runner(base.max_tasks or 1, display, capture)
+        runner = Runner(base.max_tasks or 1, display, capture, base.run_id)
 
         async def attempt(member: _Member, number: int) -> EvalLog:
             options = copy.copy(base)

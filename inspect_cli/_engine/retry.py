@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import settings, storage
 from .._console import warn
+from .._ids import short_uuid
 from .._secrets import REDACTED
 from ..errors import InspectCliError, UsageError
 from ..log._file import read_eval_log
@@ -35,12 +36,15 @@ def eval_retry(
     fail_on_error: bool | float | None = None,
     log_buffer: int | None = None,
     display: str | None = None,
+    run_id: str | None = None,
 ) -> list[EvalLog]:
-    """Retry evals from their logs (paths, URLs or EvalLogs); returns the new logs."""
+    """Retry evals from their logs (paths, URLs or EvalLogs); returns the new logs,
+    all under one run id (`run_id`, else a new one)."""
     settings.load_dotenv()
     settings.register_secrets()
     items: list[Any] = list(tasks) if isinstance(tasks, (list, tuple)) else [tasks]
     logs = []
+    run_id = run_id or short_uuid()
     for item in items:
         previous = item if isinstance(item, EvalLog) else read_eval_log(os.fspath(item))
         logs.extend(
@@ -55,6 +59,7 @@ def eval_retry(
                     fail_on_error=fail_on_error,
                     log_buffer=log_buffer,
                     display=display,
+                    run_id=run_id,
                 )
             )
         )
@@ -102,6 +107,7 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
         max_samples=overrides.get("max_samples"),
         log_buffer=overrides.get("log_buffer") or config.log_buffer,
         display=overrides.get("display"),
+        run_id=overrides.get("run_id"),
         message_limit=config.message_limit,
         token_limit=config.token_limit,
         time_limit=config.time_limit,

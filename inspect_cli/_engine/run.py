@@ -106,6 +106,7 @@ class EvalOptions:
         self.time_limit: int | None = values.pop("time_limit", None)
         self.task_args: dict[str, Any] = values.pop("task_args", None) or {}
         self.max_tasks: int | None = values.pop("max_tasks", None)
+        self.run_id: str | None = values.pop("run_id", None)  # a caller's (reported before the run), else a new one
         self.retry_of: EvalLog | None = None  # set by eval_retry: the log being retried
         # Set by eval_set for each of its members:
         self.eval_set_id: str | None = None
@@ -148,7 +149,7 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
     Options: model, model_base_url, model_args, task_args, log_dir, log_format,
     limit, sample_id, epochs, fail_on_error, max_tasks, max_samples, max_connections,
     max_retries, timeout, log_buffer, display, message_limit, token_limit,
-    time_limit, tags, metadata, and generation settings (temperature, ...).
+    time_limit, tags, metadata, run_id, and generation settings (temperature, ...).
     """
     settings.load_dotenv()
     settings.register_secrets()
@@ -210,7 +211,7 @@ async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCa
     for task in tasks:
         check_selection(task, options)
     with running(capture) as capture:
-        runner = Runner(options.max_tasks or 1, display, capture)
+        runner = Runner(options.max_tasks or 1, display, capture, options.run_id)
         logs = await runner.run_all([(task, options) for task in tasks])
     display.summary(logs)
     return logs
@@ -242,8 +243,8 @@ class Runner:
     """Runs evals in one event loop under one run id: at most `max_tasks` at
     once, each model's connection limit shared by the evals using it."""
 
-    def __init__(self, max_tasks: int, display: Display, capture: LogCapture) -> None:
-        self.run_id = short_uuid()
+    def __init__(self, max_tasks: int, display: Display, capture: LogCapture, run_id: str | None = None) -> None:
+        self.run_id = run_id or short_uuid()
         self.display, self.capture = display, capture
         self._slots = asyncio.Semaphore(max_tasks)
         self._limits: dict[tuple[Any, ...], asyncio.Semaphore] = {}

@@ -23,6 +23,14 @@ LogDir = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
+RunJson = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print JSON Lines on stdout: a start record, then a done record with each task's outcome "
+        "(implies --display none).",
+    ),
+]
 StatusFilter = Annotated[
     Status | None, typer.Option("--status", help="Only logs with this status (reads each log's header).")
 ]

@@ -7,8 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from .. import settings
+from .._ids import short_uuid
 from ..errors import ExitCode, InspectCliError
 from . import _options as opt
+from . import _run_report
 
 
 def parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
@@ -75,14 +78,31 @@ def eval_command(
     message_limit: opt.MessageLimit = None,
     token_limit: opt.TokenLimit = None,
     time_limit: opt.TimeLimit = None,
+    json_output: opt.RunJson = False,
 ) -> None:
     """Run evaluation tasks and write their logs."""
     options = eval_options(**locals())
     from .._engine.run import Interrupted, eval
 
+    run_id = json_run_id(json_output, options)
+    if run_id is not None:
+        _run_report.start(run_id, settings.log_dir(log_dir))
     with _inspect_ai_aliased():
         logs = eval(tasks, model=model, log_dir=log_dir, max_tasks=max_tasks, **options)
+    if run_id is not None:
+        _run_report.done(run_id, logs, Interrupted.signal is not None)
     exit_for(logs, Interrupted.signal)
+
+
+def json_run_id(json_output: bool, options: dict[str, Any]) -> str | None:
+    """With --json: the run's id, set in `options` (so the records and the
+    logs agree), and no progress display; else None."""
+    if not json_output:
+        return None
+    run_id = short_uuid()
+    options["run_id"] = run_id
+    options["display"] = "none"
+    return run_id
 
 
 def eval_options(
@@ -98,8 +118,8 @@ def eval_options(
     **same: Any,
 ) -> dict[str, Any]:
     """The library's options from the command line's, shared by `eval` and
-    `eval-set` (the tasks, model, log dir and max tasks are each command's own)."""
-    for own in ("tasks", "model", "log_dir", "max_tasks"):
+    `eval-set` (the tasks, model, log dir, max tasks and --json are each command's own)."""
+    for own in ("tasks", "model", "log_dir", "max_tasks", "json_output"):
         same.pop(own, None)
     return {
         "model_base_url": model_base_url,
@@ -175,6 +195,7 @@ def eval_retry_command(
     no_fail_on_error: opt.NoFailOnError = False,
     log_buffer: opt.LogBuffer = None,
     display: opt.Display = None,
+    json_output: opt.RunJson = False,
 ) -> None:
     """Retry failed, cancelled or interrupted evals: samples that finished are kept, the rest run again."""
     import sys
@@ -182,8 +203,14 @@ def eval_retry_command(
     from .._engine.retry import eval_retry
     from .._engine.run import Interrupted
 
+    options: dict[str, Any] = {"display": display.value if display else None}
+    run_id = json_run_id(json_output, options)
+    if run_id is not None:
+        _run_report.start(run_id, log_dir)
     if not logs:
         print("Nothing to retry.", file=sys.stderr)
+        if run_id is not None:
+            _run_report.done(run_id, [], False)
         return
     failure = _fail_on_error(fail_on_error, no_fail_on_error)
     with _inspect_ai_aliased():
@@ -196,6 +223,8 @@ def eval_retry_command(
             timeout=timeout,
             fail_on_error=failure,
             log_buffer=log_buffer,
-            display=display.value if display else None,
+            **options,
         )
+    if run_id is not None:
+        _run_report.done(run_id, results, Interrupted.signal is not None)
     exit_for(results, Interrupted.signal)

@@ -10,7 +10,8 @@ import typer
 from .. import settings
 from ..errors import ExitCode, UsageError
 from . import _options as opt
-from .eval import Tasks, _inspect_ai_aliased, eval_options
+from . import _run_report
+from .eval import Tasks, _inspect_ai_aliased, eval_options, json_run_id
 
 Models = Annotated[
     list[str] | None,
@@ -114,6 +115,7 @@ def eval_set_command(
         bool,
         typer.Option("--log-dir-allow-dirty", help="Run even if the log dir holds logs that are not of this set."),
     ] = False,
+    json_output: opt.RunJson = False,
 ) -> None:
     """Run every task against every model until all succeed, retrying failures and keeping finished samples.
 
@@ -131,6 +133,8 @@ def eval_set_command(
     from .._engine.eval_set import eval_set
     from .._engine.run import Interrupted
 
+    run_id = json_run_id(json_output, options)
+
     with _inspect_ai_aliased():
         success, logs = eval_set(
             tasks,
@@ -144,8 +148,11 @@ def eval_set_command(
             max_tasks=max_tasks,
             eval_set_id=id,
             log_dir_allow_dirty=log_dir_allow_dirty,
+            on_start=None if run_id is None else lambda set_id: _run_report.start(run_id, directory, set_id),
             **options,
         )
+    if run_id is not None:
+        _run_report.done(run_id, logs, Interrupted.signal is not None)
     if Interrupted.signal is not None:
         raise typer.Exit(ExitCode.INTERRUPTED)
     if success:
