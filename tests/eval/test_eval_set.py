@@ -4,8 +4,8 @@ members retried keeping their finished samples, and a second run a no-op."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
