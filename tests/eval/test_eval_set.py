@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +197,44 @@ def test_eval_runs_several_tasks_at_once_with_max_tasks(in_tmp: Path, model_serv
     model_server.delay = 0.1
     eval("set_tasks.py", model=MODELS[0], log_dir="logs", display="none", max_samples=1, max_tasks=3)
     assert model_server.max_in_flight == 3
+
+
+@pytest.mark.parametrize("immediate", [True, False])
+def test_retry_immediate_retries_a_member_before_the_others_finish(
+    in_tmp: Path, model_server: Any, monkeypatch: pytest.MonkeyPatch, immediate: bool
+) -> None:
+    # `first` fails at once (its first sample, before asking the model); `second` takes ~1 s.
+    monkeypatch.setenv("FAIL_ONCE", "first-1")
+    model_server.delay = 0.25
+    tasks = ["set_tasks.py@first", "set_tasks.py@second"]
+    success, logs = eval_set(tasks, "logs", model=MODELS[0], max_tasks=2, retry_immediate=immediate, **FAST)
+    assert success
+    first, second = logs
+    assert first.eval.task == "first" and second.eval.task == "second"
+    retried_at = datetime.fromisoformat(first.eval.created)
+    second_done = datetime.fromisoformat(second.stats.completed_at)
+    # Immediate: the retry starts while `second` still runs; else after the round ends.
+    assert (retried_at < second_done) is immediate
+
+
+def test_a_whole_set_on_s3_retries_cleans_up_and_reruns_as_a_no_op(
+    in_tmp: Path, model_server: Any, monkeypatch: pytest.MonkeyPatch, s3: str
+) -> None:
+    from inspect_cli import storage
+
+    log_dir = f"{s3}/nightly"
+    monkeypatch.setenv("FAIL_ONCE", "first-2")
+    tasks = ["set_tasks.py@first", "set_tasks.py@second"]
+    success, logs = eval_set(tasks, log_dir, model=MODELS, **FAST)
+    assert success and [log.status for log in logs] == ["success"] * 4
+    assert all(log.location.startswith(log_dir + "/") for log in logs)
+    # The failed logs of the retried members are gone: one log per member is left.
+    assert sorted(i.name for i in list_eval_logs(log_dir)) == sorted(log.location for log in logs)
+    manifest = json.loads(storage.read_bytes(f"{log_dir}/logs.json"))
+    assert sorted(manifest) == sorted(log.location.rsplit("/", 1)[1] for log in logs)
+    set_file = json.loads(storage.read_bytes(f"{log_dir}/eval-set.json"))
+    assert {t["task_id"] for t in set_file["tasks"]} == {log.eval.task_id for log in logs}
+    model_server.reset()
+    success, again = eval_set(tasks, log_dir, model=MODELS, **FAST)
+    assert success and model_server.requests == 0
+    assert [log.location for log in again] == [log.location for log in logs]
