@@ -23,7 +23,7 @@ import msgspec
 from .. import settings, storage
 from ..errors import InspectCliError, UsageError
 from ._headline import headline_metric
-from ._list import EvalLogInfo, is_log_file, list_eval_logs, read_headers
+from ._list import EvalLogInfo, list_eval_logs, read_headers
 from ._types import EvalLog, ModelUsage, value_to_float
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -201,14 +201,14 @@ def _find(logs: Sequence[str], log_dir: str | None, recursive: bool) -> list[Eva
         return list_eval_logs(settings.log_dir(log_dir), recursive=recursive)
     found: dict[str, EvalLogInfo] = {}
     for location in [*logs, *([log_dir] if log_dir else [])]:
-        if is_log_file(location) and not storage.is_dir(location):
-            name = "file://" + os.path.abspath(storage.local_path(location)) if storage.is_local(location) else location
-            found.setdefault(name, EvalLogInfo(name=name))
-        elif storage.exists(location):
+        if not storage.exists(location):
+            raise UsageError(f"{location}: no such log file or directory")
+        if storage.is_dir(location):
             for info in list_eval_logs(location, recursive=recursive):
                 found.setdefault(info.name, info)
         else:
-            raise UsageError(f"{location}: no such log file or directory")
+            name = "file://" + os.path.abspath(storage.local_path(location)) if storage.is_local(location) else location
+            found.setdefault(name, EvalLogInfo(name=name))
     return list(found.values())
 
 

@@ -174,6 +174,8 @@ def test_a_gate_with_no_log_to_check_fails(tmp_path: Path) -> None:
 def test_a_missing_location_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no such log file or directory"):
         report_eval_logs([str(tmp_path / "nowhere")])
+    with pytest.raises(UsageError, match="no such log file or directory"):
+        report_eval_logs([str(tmp_path / "2026-01-02T10-01-00+00-00_t1_x.eval")])
 
 
 def test_multi_scorer_log_has_every_metric() -> None:
