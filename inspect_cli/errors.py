@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
 
     OK = 0
     ERROR = 1  # the command failed: unreadable log, storage error, failed eval
+    GATE_FAILED = 1  # `inspect log report --gate`: a gate failed (an alias of ERROR: CI fails the step)
     USAGE = 2  # bad command line: unknown option, bad value
     PARTIAL = 3  # output was printed, but some logs could not be read (named on stderr)
     LOCKED = 4  # another eval set is running in the log dir

@@ -7,7 +7,7 @@ import typer
 
 from ..errors import ExitCode
 from . import _options as opt
-from ._output import document, error, write_json
+from ._output import display_name, document, error, write_json
 from .listing import list_logs
 from .recover import recover
 
@@ -149,3 +149,76 @@ def export_config(
     text = export(path, format.value, output)
     if output is None:
         print(text, end="")
+
+
+class ReportFormat(str, Enum):
+    markdown = "markdown"
+    junit = "junit"
+    json = "json"
+    text = "text"
+
+
+@app.command("report")
+def report(
+    logs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[LOG...]",
+            help="Log files, or directories searched for logs (default: the log directory).",
+            show_default=False,
+        ),
+    ] = None,
+    log_dir: opt.LogDir = None,
+    format: Annotated[
+        ReportFormat,
+        typer.Option("--format", metavar="markdown|junit|json|text", help="Output format."),
+    ] = ReportFormat.text,
+    gate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--gate",
+            metavar="EXPR",
+            help="A condition every reported log must meet, e.g. 'match/accuracy>=0.8', 'status==success', "
+            "'errors<=2' (repeatable; operators >= > <= < ==); exit code 1 when one fails.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
+    ] = None,
+    all_runs: Annotated[
+        bool, typer.Option("--all", help="Report every log, not only the newest of each task and model.")
+    ] = False,
+    samples: Annotated[
+        bool,
+        typer.Option(
+            "--samples",
+            help="Add each sample's outcome (junit: a test case each, failed when a score is not correct or "
+            "it errored; json: under each log).",
+        ),
+    ] = False,
+    recursive: opt.Recursive = True,
+) -> None:
+    """Report tasks x models (status, samples, metrics with the change from the previous run,
+    duration, tokens) as markdown, JUnit XML, JSON or text, and check gates for CI."""
+    from .. import storage
+    from ..errors import UsageError
+    from ..log.report import render_report, report_eval_logs
+
+    if samples and format not in (ReportFormat.junit, ReportFormat.json):
+        raise UsageError("--samples needs --format junit or json")
+    result = report_eval_logs(logs or [], log_dir, gate or [], all_runs=all_runs, samples=samples, recursive=recursive)
+    text = render_report(result, format.value)
+    if output is not None:
+        storage.write_bytes(output, text.encode("utf-8"))
+    else:
+        print(text, end="")
+    for skipped in result.skipped:
+        error(f"skipped {display_name(skipped.log, False)}: {skipped.error}")
+    for failed in result.failed_gates:
+        where = f"{failed.task} ({failed.model}) in {display_name(failed.log, False)}" if failed.log else "no log"
+        error(f"gate {failed.gate} failed: {where}: {failed.reason}")
+    if result.failed_gates:
+        raise typer.Exit(ExitCode.GATE_FAILED)
+    if result.skipped:
+        raise typer.Exit(ExitCode.PARTIAL)
