@@ -13,8 +13,8 @@ from typer.core import TyperGroup
 
 from .. import __version__, settings
 from ..errors import ExitCode, InspectCliError
+from . import cache, eval_set, info, listing, log, view
 from . import eval as eval_cmd
-from . import eval_set, info, listing, log, view
 from ._options import RunCommand
 from ._output import error
 
@@ -88,6 +88,7 @@ app.add_typer(view.app, name="view")
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")
 app.add_typer(listing.app, name="list")
+app.add_typer(cache.app, name="cache")
 
 
 def main() -> None:
