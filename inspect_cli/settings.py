@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -51,6 +52,10 @@ EVAL_SET_LOCK_STALE = _setting(
     "INSPECT_CLI_EVAL_SET_LOCK_STALE",
     "seconds without heartbeat after which an eval set's log dir lock is taken over (default 300)",
 )
+CACHE_DIR = _setting(
+    "INSPECT_CACHE_DIR", "model output cache folder (default: the user cache folder's inspect_ai, as Inspect's)"
+)
+XDG_CACHE_HOME = _setting("XDG_CACHE_HOME", "user cache folder on Linux (default ~/.cache); holds inspect_ai/")
 TRACEBACK = _setting("INSPECT_CLI_TRACEBACK", "1: show Python tracebacks of unexpected errors")
 COMPLETE = _setting("_INSPECT_COMPLETE", "set by shells asking for completions (see completions/)")
 
@@ -186,3 +191,21 @@ def log_dir(explicit: str | os.PathLike[str] | None = None) -> str:
                 return os.path.normpath(os.path.join(_dotenv_dir, path))
         return value
     return DEFAULT_LOG_DIR
+
+
+def cache_dir() -> Path:
+    """The model output cache's folder: INSPECT_CACHE_DIR, else `inspect_ai`
+    in the platform's user cache folder (where Inspect keeps its cache)."""
+    explicit = get(CACHE_DIR)
+    if explicit:
+        return Path(explicit).expanduser()
+    if sys.platform == "darwin":
+        user_cache = Path.home() / "Library" / "Caches"
+    elif sys.platform == "win32":
+        user_cache = Path.home() / "AppData" / "Local"
+    else:
+        xdg = get(XDG_CACHE_HOME)
+        user_cache = (
+            Path(xdg).expanduser() if xdg and os.path.isabs(os.path.expanduser(xdg)) else Path.home() / ".cache"
+        )
+    return user_cache / "inspect_ai"

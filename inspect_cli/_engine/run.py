@@ -32,6 +32,7 @@ from ..errors import InspectCliError, UsageError
 from ..log._file import FORMATS
 from ..log._results import eval_scores
 from ..log._types import (
+    CachePolicy,
     ChatMessage,
     ChatMessageUser,
     ErrorEvent,
@@ -53,6 +54,7 @@ from ..log._types import (
     SampleInitEvent,
     ScoreEvent,
 )
+from ..model._cache import cache_policy
 from ..model._context import SampleContext, enter_sample, exit_sample, set_active_model
 from ..model._model import Model, get_model, merge_config
 from ..scorer._scorers import metrics_of
@@ -116,6 +118,10 @@ class EvalOptions:
         unknown = sorted(set(values) - config_fields)
         if unknown:
             raise InspectCliError(f"unknown eval option(s): {', '.join(unknown)}")
+        cache = values.get("cache")
+        if isinstance(cache, str):  # an expiry: `eval(cache="1D")`
+            values["cache"] = CachePolicy(expiry=cache)
+        cache_policy(values.get("cache"))  # a bad expiry fails now, not at the first request
         self.generate_config = GenerateConfig(**{k: v for k, v in values.items() if v is not None})
         for name, value, minimum in (
             ("max_samples", self.max_samples, 1),
@@ -530,7 +536,7 @@ async def _run_sample(
     limits: tuple[int | None, int | None, int | None],
 ) -> EvalSample:
     message_limit, token_limit, time_limit = limits
-    context = SampleContext()
+    context = SampleContext(epoch)
     token = enter_sample(context)
     started_at = _now()
     started = time.monotonic()

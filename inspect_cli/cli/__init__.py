@@ -13,8 +13,9 @@ from typer.core import TyperGroup
 
 from .. import __version__, settings
 from ..errors import ExitCode, InspectCliError
+from . import cache, eval_set, info, listing, log, view
 from . import eval as eval_cmd
-from . import eval_set, info, listing, log, view
+from ._options import RunCommand
 from ._output import error
 
 
@@ -80,13 +81,14 @@ def _root(
     settings.load_dotenv()  # after --env (which wins), before any command reads a setting
 
 
-app.command("eval")(eval_cmd.eval_command)
+app.command("eval", cls=RunCommand)(eval_cmd.eval_command)
 app.command("eval-retry")(eval_cmd.eval_retry_command)
-app.command("eval-set")(eval_set.eval_set_command)
+app.command("eval-set", cls=RunCommand)(eval_set.eval_set_command)
 app.add_typer(view.app, name="view")
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")
 app.add_typer(listing.app, name="list")
+app.add_typer(cache.app, name="cache")
 
 
 def main() -> None:

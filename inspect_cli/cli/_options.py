@@ -1,9 +1,10 @@
 """Options shared by several commands, declared once."""
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 
 class Status(str, Enum):
@@ -282,4 +283,57 @@ MAX_TASKS_HELP = "Tasks (task and model pairs) run at once, sharing each model's
 MaxTasks = Annotated[
     int | None,
     typer.Option("--max-tasks", metavar="N", min=1, help=f"{MAX_TASKS_HELP} (default 1).", show_default=False),
+]
+
+
+# Options that may be given without a value, and the value they then take
+# (`--cache` alone caches for 7 days), as in Inspect's command line.
+OPTIONAL_VALUES = {"--cache": "7D"}
+
+
+def with_optional_values(args: list[str]) -> list[str]:
+    """`args` with the implied value put after each option of OPTIONAL_VALUES
+    given bare: last, or followed by another option."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        out.append(arg)
+        implied = OPTIONAL_VALUES.get(arg)
+        if implied is not None and (i + 1 == len(args) or (args[i + 1].startswith("-") and args[i + 1] != "-")):
+            out.append(implied)
+    return out
+
+
+class RunCommand(TyperCommand):
+    """The run commands (`eval`, `eval-set`): they take OPTIONAL_VALUES options."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, with_optional_values(list(args)))
+
+
+def _cache_value(value: str | None) -> str | None:
+    """An expiry or a policy file, checked now (not at the first request)."""
+    from ..errors import UsageError
+    from ..model._cache import load_policy
+
+    if value is not None:
+        try:
+            load_policy(value)
+        except UsageError as ex:
+            raise typer.BadParameter(str(ex), param_hint="'--cache'") from None
+    return value
+
+
+Cache = Annotated[
+    str | None,
+    typer.Option(
+        "--cache",
+        metavar="[EXPIRY]",
+        callback=_cache_value,
+        help="Answer repeated model requests from the local cache, keeping new outputs for EXPIRY "
+        "(a number and a unit: s, m, h, D, W, M, Y; default 7D). EXPIRY may also be a YAML or JSON "
+        "file of CachePolicy fields (expiry, per_epoch, scopes).",
+        show_default=False,
+    ),
 ]

@@ -78,6 +78,7 @@ def eval_command(
     message_limit: opt.MessageLimit = None,
     token_limit: opt.TokenLimit = None,
     time_limit: opt.TimeLimit = None,
+    cache: opt.Cache = None,
     json_output: opt.RunJson = False,
 ) -> None:
     """Run evaluation tasks and write their logs."""
@@ -115,6 +116,7 @@ def eval_options(
     fail_on_error: float | None,
     no_fail_on_error: bool,
     display: opt.DisplayMode | None,
+    cache: str | None = None,
     **same: Any,
 ) -> dict[str, Any]:
     """The library's options from the command line's, shared by `eval` and
@@ -130,8 +132,15 @@ def eval_options(
         "sample_id": [_id(s) for s in sample_id.split(",")] if sample_id else None,
         "fail_on_error": _fail_on_error(fail_on_error, no_fail_on_error),
         "display": display.value if display else None,
+        "cache": _cache_policy(cache),
         **same,
     }
+
+
+def _cache_policy(value: str | None) -> Any:
+    from ..model._cache import load_policy
+
+    return load_policy(value) if value is not None else None
 
 
 def _fail_on_error(count_or_share: float | None, never: bool) -> bool | float | None:

@@ -67,6 +67,7 @@ def eval_set_command(
     message_limit: opt.MessageLimit = None,
     token_limit: opt.TokenLimit = None,
     time_limit: opt.TimeLimit = None,
+    cache: opt.Cache = None,
     retry_attempts: Annotated[
         int,
         typer.Option(

@@ -24,6 +24,7 @@ import msgspec
 
 __all__ = [
     "ApprovalEvent",
+    "CachePolicy",
     "ConfigUpdate",
     "ConfigValueChange",
     "ChatCompletionChoice",
@@ -222,6 +223,16 @@ class LoggingMessage(LogStruct):
     lineno: int | None = None
 
 
+class CachePolicy(LogStruct):
+    """How model outputs are cached (`GenerateConfig.cache`): for how long
+    (`expiry`: a number and a unit, s m h D W M Y, or None for ever), whether
+    each epoch gets its own output, and named scopes that partition the cache."""
+
+    expiry: str | None = "1W"
+    per_epoch: bool = True
+    scopes: dict[str, str] = {}
+
+
 class GenerateConfig(LogStruct):
     max_retries: int | None = None
     timeout: int | float | None = None
@@ -251,6 +262,7 @@ class GenerateConfig(LogStruct):
     reasoning_history: str | None = None
     response_schema: Any = None
     extra_body: dict[str, Any] | None = None
+    cache: bool | CachePolicy | None = None
 
 
 # ---------------------------------------------------------------------------

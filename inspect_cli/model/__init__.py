@@ -1,6 +1,7 @@
 """Models: `get_model("provider/name")` and the message and output types."""
 
 from ..log._types import (
+    CachePolicy,
     ChatCompletionChoice,
     ChatMessage,
     ChatMessageAssistant,
@@ -17,9 +18,11 @@ from ..log._types import (
     ToolCall,
 )
 from ._api import ModelAPI, ModelAPIError, modelapi
+from ._cache import cache_clear, cache_list_expired, cache_path, cache_prune, cache_size
 from ._model import Model, get_model
 
 __all__ = [
+    "CachePolicy",
     "ChatCompletionChoice",
     "ChatMessage",
     "ChatMessageAssistant",
@@ -37,6 +40,11 @@ __all__ = [
     "ModelOutput",
     "ModelUsage",
     "ToolCall",
+    "cache_clear",
+    "cache_list_expired",
+    "cache_path",
+    "cache_prune",
+    "cache_size",
     "get_model",
     "modelapi",
 ]

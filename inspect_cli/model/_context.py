@@ -15,7 +15,8 @@ from ..log._types import ModelUsage
 
 
 class SampleContext:
-    def __init__(self) -> None:
+    def __init__(self, epoch: int | None = None) -> None:
+        self.epoch = epoch  # of the sample being run (distinct cache entries per epoch)
         # the sample's events are its transcript's: what solvers record
         # through transcript() lands in the sample's log
         self.transcript = Transcript()

@@ -27,6 +27,7 @@ from ..log._types import (
     ModelOutput,
     ModelUsage,
 )
+from . import _cache
 from ._api import PROVIDERS, ModelAPI
 
 
@@ -80,8 +81,35 @@ class Model:
             merged = merge_config(merged, GenerateConfig(**kwargs))
         if merged.system_message and not any(isinstance(m, ChatMessageSystem) for m in messages):
             messages.insert(0, ChatMessageSystem(content=merged.system_message))
-        started = time.monotonic()
+        sample = current_sample()
+        policy = _cache.cache_policy(merged.cache)
+        entry = (
+            _cache.entry_path(
+                self.name, self.api.base_url, messages, merged, policy, sample.epoch if sample is not None else None
+            )
+            if policy is not None
+            else None
+        )
         timestamp = _now()
+        cached = _cache.fetch(entry) if entry is not None else None
+        if cached is not None:
+            # answered from the cache: recorded as Inspect does (no call, no usage counted)
+            if sample is not None:
+                sample.events.append(
+                    ModelEvent(
+                        timestamp=timestamp,
+                        working_start=sample.working_time(),
+                        model=self.name,
+                        input=messages,
+                        config=merged,
+                        output=cached,
+                        cache="read",
+                        completed=_now(),
+                        working_time=cached.time,
+                    )
+                )
+            return cached
+        started = time.monotonic()
         async with self._limit():
             output, call = await self.api.generate(messages, merged)
         if call is not None:
@@ -94,7 +122,8 @@ class Model:
         for choice in output.choices:
             choice.message.source = choice.message.source or "generate"
             choice.message.model = choice.message.model or self.api.model_name
-        sample = current_sample()
+        if entry is not None and policy is not None and output.error is None:
+            _cache.store(entry, output, policy)
         if sample is not None:
             if output.usage is not None:
                 _add_usage(sample.model_usage.setdefault(self.name, ModelUsage()), output.usage)
@@ -106,6 +135,7 @@ class Model:
                     input=messages,
                     config=merged,
                     output=output,
+                    cache="write" if entry is not None else None,
                     call=call,
                     completed=_now(),
                     working_time=output.time,
