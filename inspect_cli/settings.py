@@ -51,6 +51,7 @@ EVAL_SET_LOCK_STALE = _setting(
     "INSPECT_CLI_EVAL_SET_LOCK_STALE",
     "seconds without heartbeat after which an eval set's log dir lock is taken over (default 300)",
 )
+NO_COLOR = _setting("NO_COLOR", "set (any value): plain lines instead of the results panel, and no colours")
 TRACEBACK = _setting("INSPECT_CLI_TRACEBACK", "1: show Python tracebacks of unexpected errors")
 COMPLETE = _setting("_INSPECT_COMPLETE", "set by shells asking for completions (see completions/)")
 
@@ -126,6 +127,11 @@ def completion_requested() -> bool:
     """Whether a shell runs us to ask for completions (checked before `.env`
     is loaded: it must not slow every start)."""
     return bool(os.environ.get(COMPLETE))
+
+
+def no_color() -> bool:
+    """Whether the user asked for no colour (https://no-color.org: set and not empty)."""
+    return get(NO_COLOR) is not None
 
 
 def get(name: str) -> str | None:

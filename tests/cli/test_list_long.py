@@ -150,7 +150,10 @@ def test_piped_lines_end_with_the_error_and_count_what_errored_logs_finished(cwd
     assert rows[f"logs/{STARTED_EVAL}"][4] == "2/4"
     assert rows[f"logs/{ERRORED_JSON}"][4] == "?/4"  # a .json log keeps no summaries: unknown without its samples
     records = {r["name"]: r for r in load_json(run_inspect(mode, ["list", "logs", "--long", "--json"], cwd).stdout)}
-    assert (records[f"logs/{ERRORED_EVAL}"]["completed_samples"], records[f"logs/{ERRORED_JSON}"]["completed_samples"]) == (
+    assert (
+        records[f"logs/{ERRORED_EVAL}"]["completed_samples"],
+        records[f"logs/{ERRORED_JSON}"]["completed_samples"],
+    ) == (
         2,
         None,
     )
