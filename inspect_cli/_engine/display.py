@@ -93,10 +93,12 @@ class Display:
         """An eval set's outcome: a table of its members, then their logs."""
         if self.mode == "none":
             return
+        from .outcome import outcome
+
         rows = [("task", "model", "status", "samples", "score")]
         for log in logs:
             results = log.results
-            samples = f"{results.completed_samples}/{results.total_samples}" if results is not None else ""
+            samples = outcome(log).samples  # errored members: the samples they finished
             score = ""
             if results is not None and results.scores and results.scores[0].metrics:
                 name, metric = next(iter(results.scores[0].metrics.items()))

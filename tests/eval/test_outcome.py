@@ -181,3 +181,12 @@ def test_no_color_on_a_terminal_prints_plain_lines(tmp_path: Path) -> None:
     outcome = text[text.index("arith (mockllm/model): success") :]
     assert "╭" not in outcome and "\x1b[" not in outcome
     assert "\n  samples: 4/4\n" in outcome and "\n  includes: accuracy=" in outcome
+
+
+def test_an_eval_set_table_counts_what_a_failed_member_finished(tmp_path: Path) -> None:
+    args = ["eval-set", f"{TASKS}@arith_flaky", "--model", "mockllm/model", "--log-dir", "logs"]
+    result = run_inspect(
+        "inprocess", [*args, "--retry-attempts", "1", "--retry-wait", "0.01", "--display", "plain"], tmp_path
+    )
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1].split() == ["arith_flaky", "mockllm/model", "error", "2/4"]
