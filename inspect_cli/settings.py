@@ -56,6 +56,7 @@ CACHE_DIR = _setting(
     "INSPECT_CACHE_DIR", "model output cache folder (default: the user cache folder's inspect_ai, as Inspect's)"
 )
 XDG_CACHE_HOME = _setting("XDG_CACHE_HOME", "user cache folder on Linux (default ~/.cache); holds inspect_ai/")
+NO_COLOR = _setting("NO_COLOR", "set (any value): plain lines instead of the results panel, and no colours")
 TRACEBACK = _setting("INSPECT_CLI_TRACEBACK", "1: show Python tracebacks of unexpected errors")
 COMPLETE = _setting("_INSPECT_COMPLETE", "set by shells asking for completions (see completions/)")
 
@@ -131,6 +132,11 @@ def completion_requested() -> bool:
     """Whether a shell runs us to ask for completions (checked before `.env`
     is loaded: it must not slow every start)."""
     return bool(os.environ.get(COMPLETE))
+
+
+def no_color() -> bool:
+    """Whether the user asked for no colour (https://no-color.org: set and not empty)."""
+    return get(NO_COLOR) is not None
 
 
 def get(name: str) -> str | None:

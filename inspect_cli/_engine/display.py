@@ -3,20 +3,23 @@
 `full`: a live progress bar per running task (on a terminal; otherwise as
 `plain`), the bars of tasks running at once together in one live display.
 `plain`: a line per task as it starts, at each tenth of its samples, and as
-it ends. `none`: nothing while running. Progress goes to stderr; the results
-summary and the log locations go to stdout.
+it ends. `none`: nothing while running. Progress goes to stderr; at the end, each
+task's outcome (see `outcome`: a panel in `full` mode when stdout is a
+terminal and NO_COLOR is unset, else plain lines) and the log locations go
+to stdout.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import Any
 
-from .. import _secrets, storage
+from .. import _secrets, settings
 from ..errors import UsageError
 from ..log._types import EvalLog
+from .outcome import number
+from .outcome import shown_location as shown_location  # (eval_set shows locations alike)
 
 MODES = ("full", "plain", "none")
 
@@ -63,27 +66,43 @@ class Display:
         return TaskProgress(self, name, model, total)
 
     def summary(self, logs: list[EvalLog]) -> None:
+        """Each task's outcome (a panel on a terminal, else lines), then the
+        logs' locations and, if any failed, the command that retries them."""
         if self.mode == "none":
             return
-        for log in logs:
-            print(_secrets.redact(results_text(log)))
+        from .outcome import panel, plain_lines, retry_command
+
+        if self.mode == "full" and sys.stdout.isatty() and not settings.no_color():
+            from rich.console import Console
+
+            console = Console()
+            for log in logs:
+                console.print(panel(log))
+        else:
+            for log in logs:
+                print("\n".join(plain_lines(log)))
         print()
         for log in logs:
             print(f"Log: {log.location}")
+        retry = retry_command(logs)
+        if retry is not None:
+            print(f"Retry with: {_secrets.redact(retry)}")
         sys.stdout.flush()
 
     def set_summary(self, logs: list[EvalLog]) -> None:
         """An eval set's outcome: a table of its members, then their logs."""
         if self.mode == "none":
             return
+        from .outcome import outcome
+
         rows = [("task", "model", "status", "samples", "score")]
         for log in logs:
             results = log.results
-            samples = f"{results.completed_samples}/{results.total_samples}" if results is not None else ""
+            samples = outcome(log).samples  # errored members: the samples they finished
             score = ""
             if results is not None and results.scores and results.scores[0].metrics:
                 name, metric = next(iter(results.scores[0].metrics.items()))
-                score = f"{name}={_number(metric.value)}"
+                score = f"{name}={number(metric.value)}"
             rows.append((log.eval.task, log.eval.model, log.status, samples, score))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:
@@ -92,14 +111,6 @@ class Display:
         for log in logs:
             print(f"Log: {shown_location(log.location or '')}")
         sys.stdout.flush()
-
-
-def shown_location(location: str) -> str:
-    """A log's location as messages show it: local ones relative to the cwd."""
-    if not storage.is_local(location):
-        return location
-    path = storage.local_path(location)
-    return os.path.relpath(path) if os.path.isabs(path) else path
 
 
 class TaskProgress:
@@ -138,24 +149,3 @@ class TaskProgress:
             print(
                 f"{self.name}: {status} ({self.done}/{self.total} samples, {self._info()})", file=sys.stderr, flush=True
             )
-
-
-def results_text(log: EvalLog) -> str:
-    """A few lines summing up a finished eval."""
-    lines = [f"{log.eval.task} ({log.eval.model}): {log.status}"]
-    if log.error is not None:
-        lines.append(f"  error: {log.error.message}")
-    if log.results is not None:
-        lines.append(f"  samples: {log.results.completed_samples}/{log.results.total_samples}")
-        for score in log.results.scores:
-            metrics = ", ".join(f"{name}={_number(m.value)}" for name, m in score.metrics.items())
-            lines.append(f"  {score.name}: {metrics}")
-    usage = log.stats.model_usage
-    if usage:
-        total = sum(u.total_tokens for u in usage.values())
-        lines.append(f"  tokens: {total:,}")
-    return "\n".join(lines)
-
-
-def _number(value: Any) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value)

@@ -1,5 +1,7 @@
 """`inspect list logs` (and its newer spelling `inspect log list`)."""
 
+import os
+import re
 from typing import Annotated, Any
 
 import typer
@@ -45,7 +47,7 @@ def list_logs(
     if json_:
         write_json(records)
     elif long:
-        _table(records)
+        _table([(log.name, record) for log, record in zip(selection.logs, records)], root, absolute)
     else:
         for record in records:
             print(record["name"])
@@ -63,38 +65,143 @@ def _record(log: Any, absolute: bool, headers: dict[str, Any] | None) -> dict[st
     return record
 
 
-def _table(records: list[dict[str, Any]]) -> None:
+def _table(entries: list[tuple[str, dict[str, Any]]], root: str, absolute: bool) -> None:
     """A table on a terminal; tab-separated lines when piped (for scripts)."""
-    rows = [
-        tuple(
-            _secrets.redact(cell)
-            for cell in (
-                r["name"],
-                r["status"],
-                r["model"],
-                r["created"],
-                "" if r["total_samples"] is None else f"{r['completed_samples'] or 0}/{r['total_samples']}",
-                _headline(r["headline"]),
-            )
-        )
-        for r in records
-    ]
     import sys
 
     if not sys.stdout.isatty():
-        for row in rows:
-            print("\t".join(row))
+        for _, r in entries:
+            cells = (r["name"], r["status"], r["model"], r["created"], _samples(r), _headline(r["headline"]), _error(r))
+            print(_secrets.redact("\t".join(cells)))
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("name", no_wrap=True, overflow="ellipsis", ratio=3)
-    for column in ("status", "model", "created", "samples", "headline"):
-        table.add_column(column, no_wrap=True, overflow="ellipsis")
+    console = Console()
+    console.print(long_table(entries, root, absolute, console.width))
+
+
+# Columns of the table, and how it narrows to fit: each step shrinks one
+# column to at least its floor (0: the column goes), until the table fits.
+# The name gives way first; status, samples and the result last. `result` is
+# the headline metric, or for an errored log (which has none) its error,
+# wrapped rather than cut.
+_COLUMNS = ("name", "status", "model", "created", "samples", "result")
+_NARROWING = (
+    ("result", 40),
+    ("name", 28),
+    ("created", 0),
+    ("model", 14),
+    ("result", 24),
+    ("name", 16),
+    ("model", 0),
+    ("name", 10),
+    ("result", 12),
+)
+_GAP = 2  # spaces between columns
+_STATUS_STYLE = {"success": "green", "error": "red", "cancelled": "yellow", "started": "cyan"}
+
+
+def long_table(entries: list[tuple[str, dict[str, Any]]], root: str, absolute: bool, width: int) -> Any:
+    """The `--long` table of (log URI, record) for a terminal `width` columns
+    wide: log names relative to the log dir `root` (absolute with `absolute`),
+    the created time to the minute, the error's first line."""
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = [
+        {
+            "name": r["name"] if absolute else _within(uri, root),
+            "status": r["status"],
+            "model": r["model"],
+            "created": r["created"][:16].replace("T", " "),
+            "samples": _samples(r),
+            "result": _error(r) if r["status"] == "error" else _headline(r["headline"]),
+        }
+        for uri, r in entries
+    ]
+    rows = [{k: _secrets.redact(v) for k, v in row.items()} for row in rows]
+    widths = fit_columns({c: max([len(c), *(len(row[c]) for row in rows)]) for c in _COLUMNS}, width)
+    shown = [c for c in _COLUMNS if widths[c] > 0]
+    title = None if absolute else f"in {_shown_root(root)}"
+    table = Table(box=None, pad_edge=False, padding=(0, _GAP // 2), header_style="bold", title=title)
+    table.title_justify = "left"
+    for column in shown:
+        table.add_column(column, width=widths[column], no_wrap=True, overflow="ellipsis")
     for row in rows:
-        table.add_row(*row)
-    Console().print(table)
+        row["name"] = short_name(row["name"], widths["name"])
+        cells: dict[str, Any] = {**row, "status": Text(row["status"], style=_STATUS_STYLE.get(row["status"], ""))}
+        if row["status"] == "error":  # an error wraps: its end says what went wrong
+            cells["result"] = Text(row["result"], style="red", no_wrap=False, overflow="fold")
+        table.add_row(*(cells[c] for c in shown))
+    return table
+
+
+def fit_columns(widths: dict[str, int], width: int) -> dict[str, int]:
+    """Column widths narrowed (see `_NARROWING`) to fit `width` characters."""
+    out = dict(widths)
+
+    def total() -> int:
+        shown = [w for w in out.values() if w > 0]
+        return sum(shown) + _GAP * (len(shown) - 1)
+
+    for column, floor in _NARROWING:
+        excess = total() - width
+        if excess <= 0:
+            break
+        if out[column] <= floor:
+            continue
+        out[column] = 0 if floor == 0 else max(floor, out[column] - excess)
+    out["name"] = min(widths["name"], out["name"] + max(0, width - total()))  # room a dropped column left
+    return out
+
+
+def short_name(name: str, width: int) -> str:
+    """A log name cut to `width`: its creation time goes first (the table is
+    sorted by it and names start with it), then its folder, then its end, so
+    that the task stays readable."""
+    if len(name) <= width:
+        return name
+    folder, _, base = name.rpartition("/")
+    folder = folder + "/" if folder else ""
+    if _CREATED_PREFIX.match(base):
+        core = _CREATED_PREFIX.sub("", base)
+        if len(folder) + 1 + len(core) <= width:
+            return folder + "…" + core
+        name = "…" + core  # the task before the folder
+    return name[: max(0, width - 1)] + "…"
+
+
+_CREATED_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T[\d-]+_")
+
+
+def _within(uri: str, root: str) -> str:
+    """A log's name relative to the log dir (as given when it is not under it)."""
+    if storage.is_local(uri) and storage.is_local(root):
+        path = os.path.abspath(storage.local_path(uri))
+        base = os.path.abspath(storage.local_path(root))
+        return os.path.relpath(path, base) if path.startswith(base + os.sep) else os.path.relpath(path)
+    prefix = root.rstrip("/") + "/"
+    return uri[len(prefix) :] if uri.startswith(prefix) else uri
+
+
+def _shown_root(root: str) -> str:
+    if not storage.is_local(root):
+        return root
+    path = storage.local_path(root)
+    return os.path.relpath(path) if os.path.isabs(path) else path
+
+
+def _samples(record: dict[str, Any]) -> str:
+    """`finished/planned`; `?` where the log does not tell (a `.json` log without results)."""
+    if record["total_samples"] is None:
+        return ""
+    finished = record["completed_samples"]
+    return f"{'?' if finished is None else finished}/{record['total_samples']}"
+
+
+def _error(record: dict[str, Any]) -> str:
+    message = record.get("error") or ""
+    return " ".join(message.split("\n", 1)[0].split())
 
 
 def _headline(headline: dict[str, Any] | None) -> str:

@@ -192,7 +192,10 @@ def select_eval_logs(
 
 
 def log_summary(header: EvalLog) -> dict[str, Any]:
-    """What `list logs --long` shows of a log, from its header."""
+    """What `list logs --long` shows of a log, from its header (and, for a
+    log without results, its stored sample summaries: see `_counts`)."""
+    from ._counts import sample_counts
+
     results = header.results
     headline = None
     if results is not None and results.scores:
@@ -200,12 +203,13 @@ def log_summary(header: EvalLog) -> dict[str, Any]:
         name, metric = next(iter(score.metrics.items()), (None, None))
         if metric is not None:
             headline = {"scorer": score.name, "metric": name, "value": metric.value}
+    counts = sample_counts(header)
     return {
         "status": header.status,
         "model": header.eval.model,
         "created": header.eval.created,
-        "total_samples": results.total_samples if results is not None else header.eval.dataset.samples,
-        "completed_samples": results.completed_samples if results is not None else None,
+        "total_samples": counts.planned,
+        "completed_samples": counts.finished,
         "headline": headline,
         "error": header.error.message if header.error is not None else None,
     }

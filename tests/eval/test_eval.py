@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -473,4 +474,8 @@ def test_progress_display_on_a_terminal(tmp_path: Path) -> None:
     assert "numbers" in text and "mockllm/model" in text
     assert "━" in text  # the live bar, drawn by rich (only on a terminal)
     assert "/20" in text and "errors" in text and "tokens" in text
-    assert "Log: logs/" in text and "includes: accuracy=" in text
+    assert "Log: logs/" in text
+    # the outcome: a panel (the task its title; a table of metrics by scorer)
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    assert "╭─ numbers ─" in plain and re.search(r"│ model +mockllm/model +│", plain)
+    assert re.search(r"│ scorer +accuracy +stderr +│", plain) and re.search(r"│ includes +[0-9.]+ +[0-9.]+ +│", plain)
