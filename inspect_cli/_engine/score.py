@@ -107,7 +107,7 @@ async def score_async(
 
         async def one(sample: EvalSample) -> None:
             async with semaphore:
-                await _score_sample(log, sample, chosen, names, action)
+                await _score_sample(log, sample, chosen, action)
 
         await asyncio.gather(*(one(s) for s in samples))
 
@@ -273,9 +273,10 @@ class _scoring_model:
             _model.reset(self.token)
 
 
-async def _score_sample(
-    log: EvalLog, sample: EvalSample, scorers: list[Scorer], names: list[str], action: ScoreAction
-) -> None:
+async def _score_sample(log: EvalLog, sample: EvalSample, scorers: list[Scorer], action: ScoreAction) -> None:
+    """Score one sample. As in Inspect, a new score's name is made unique among
+    this sample's scores (the results' name, among all the log's): a sample
+    that had no score named like the scorer gets the plain name."""
     state = TaskState(
         model=log.eval.model,
         sample_id=sample.id,
@@ -290,7 +291,9 @@ async def _score_sample(
     state.store = dict(sample.store or {})
     new: dict[str, Score] = {}
     events: list[Event] = []
-    for s, name in zip(scorers, names):
+    taken = set(sample.scores or {}) if action == "append" else set()
+    for s in scorers:
+        name = _unique(name_of(s), taken)
         try:
             result = await s(state, Target(sample.target))
         except Exception as ex:
