@@ -1,7 +1,7 @@
 """inspect_cli: run LLM evaluations and manage Inspect-compatible eval logs.
 
-`Task`, `task`, `Epochs`, `eval`, `eval_retry` and `eval_set` load on first use, so the
-command line starts without the eval engine.
+`Task`, `task`, `Epochs`, `eval`, `eval_retry`, `eval_set`, `score` and `list_tasks`
+load on first use, so the command line starts without the eval engine.
 """
 
 from typing import Any
@@ -16,9 +16,23 @@ _LAZY = {
     "eval_async": ("._engine.run", "eval_async"),
     "eval_retry": ("._engine.retry", "eval_retry"),
     "eval_set": ("._engine.eval_set", "eval_set"),
+    "score": ("._engine.score", "score"),
+    "score_async": ("._engine.score", "score_async"),
+    "list_tasks": ("._engine.discovery", "list_tasks"),
 }
 
-__all__ = ["Epochs", "Task", "__version__", "eval", "eval_retry", "eval_set", "task"]
+__all__ = [
+    "Epochs",
+    "Task",
+    "__version__",
+    "eval",
+    "eval_retry",
+    "eval_set",
+    "list_tasks",
+    "score",
+    "score_async",
+    "task",
+]
 
 
 def __getattr__(name: str) -> Any:

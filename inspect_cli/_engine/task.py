@@ -170,13 +170,24 @@ def _defines_tasks(folder: str, name: str) -> bool:
 
 def load_task_functions(path: str) -> dict[str, Callable[..., Task]]:
     """The @task functions defined in a Python file, by task name."""
+    module = load_module(path, "task")
+    return {
+        getattr(obj, TASK_ATTR): obj
+        for obj in vars(module).values()
+        if is_task_function(obj) and getattr(obj, "__module__", None) == module.__name__
+    }
+
+
+def load_module(path: str, kind: str) -> types.ModuleType:
+    """Run a Python file (a `kind` file: task, scorer) as a module of its own;
+    what goes wrong there is one InspectCliError naming the file and line."""
     file = os.path.abspath(path)
     if not os.path.isfile(file):
-        raise UsageError(f"task file not found: {path}")
-    module_name = f"inspect_cli_tasks_{abs(hash(file))}"
+        raise UsageError(f"{kind} file not found: {path}")
+    module_name = f"inspect_cli_{kind}s_{abs(hash(file))}"
     spec = importlib.util.spec_from_file_location(module_name, file)
     if spec is None or spec.loader is None:
-        raise UsageError(f"cannot load tasks from {path} (not a Python file?)")
+        raise UsageError(f"cannot load {kind}s from {path} (not a Python file?)")
     module = importlib.util.module_from_spec(spec)
     folder = os.path.dirname(file)
     sys.path.insert(0, folder)
@@ -194,11 +205,7 @@ def load_task_functions(path: str) -> dict[str, Callable[..., Task]]:
     finally:
         if sys.path and sys.path[0] == folder:
             sys.path.pop(0)
-    return {
-        getattr(obj, TASK_ATTR): obj
-        for obj in vars(module).values()
-        if is_task_function(obj) and getattr(obj, "__module__", None) == module_name
-    }
+    return module
 
 
 def _raised_at(ex: BaseException, file: str) -> str:

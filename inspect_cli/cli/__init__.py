@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from .. import __version__, settings
 from ..errors import ExitCode, InspectCliError
-from . import cache, eval_set, info, listing, log, view
+from . import cache, eval_set, info, listing, log, score, view
 from . import eval as eval_cmd
 from ._options import RunCommand
 from ._output import error
@@ -84,6 +84,7 @@ def _root(
 app.command("eval", cls=RunCommand)(eval_cmd.eval_command)
 app.command("eval-retry")(eval_cmd.eval_retry_command)
 app.command("eval-set", cls=RunCommand)(eval_set.eval_set_command)
+app.command("score")(score.score_command)
 app.add_typer(view.app, name="view")
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")

@@ -211,3 +211,38 @@ def _headline(headline: dict[str, Any] | None) -> str:
 
 
 app.command("logs")(list_logs)
+
+
+def list_tasks(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[PATHS]...", help="Files and folders to search (default: the current folder).", show_default=False
+        ),
+    ] = None,
+    filters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-F",
+            "--filter",
+            metavar="NAME=VALUE",
+            help="Only tasks whose @task attribute NAME equals VALUE (NAME~=VALUE: does not); repeatable, all must hold.",
+            show_default=False,
+        ),
+    ] = None,
+    absolute: opt.Absolute = False,
+    json_: opt.Json = False,
+    long: Annotated[bool, typer.Option("--long", "-l", help="Also show each task's parameters and defaults.")] = False,
+) -> None:
+    """List the @task functions in files and folders (read, never run), as FILE@NAME."""
+    from .._engine.discovery import attribute_filter, list_tasks, signature_text
+
+    tasks = list_tasks(paths or [], absolute=absolute, filter=attribute_filter(filters or []))
+    if json_:
+        write_json(tasks)
+        return
+    for info in tasks:
+        print(f"{info.file}@{info.name}" + (f"({signature_text(info)})" if long else ""))
+
+
+app.command("tasks")(list_tasks)

@@ -26,16 +26,18 @@ def score_results(
     scorer: str,
     metrics: Sequence[MetricSpec],
     epoch_reducer: str | None = None,
+    skip_errors: bool = True,
 ) -> ScorerResult:
     """Reduce one scorer's scores over epochs, then compute `metrics` over the samples.
 
-    Samples that failed (have an error) or lack this scorer's score are left out.
+    Samples that lack this scorer's score are left out, and those that failed
+    (have an error) unless `skip_errors` is False (a re-scored log's are scored).
     A reduced value that is NaN counts as unscored, as in Inspect.
     """
     by_id: dict[int | str, list[Score]] = {}
     metadata: dict[int | str, dict[str, Any]] = {}
     for sample in samples:
-        if sample.error is not None or not sample.scores or scorer not in sample.scores:
+        if (skip_errors and sample.error is not None) or not sample.scores or scorer not in sample.scores:
             continue
         by_id.setdefault(sample.id, []).append(sample.scores[scorer])
         metadata.setdefault(sample.id, sample.metadata)
@@ -48,6 +50,7 @@ def score_results(
                 value=reduce([s.value for s in scores]),
                 answer=first.answer,
                 explanation=first.explanation,
+                reason=first.reason,
                 metadata=first.metadata,
                 sample_id=sample_id,
             )
@@ -75,11 +78,12 @@ def eval_scores(
     samples: Sequence[EvalSample],
     scorers: Sequence[tuple[str, Sequence[MetricSpec], dict[str, Any]]],
     epoch_reducer: str | None,
+    skip_errors: bool = True,
 ) -> tuple[list[EvalScore], list[EvalSampleReductions]]:
     """`results.scores` and `reductions` for scorers given as (name, metrics, params)."""
     scores, reductions = [], []
     for name, metrics, params in scorers:
-        result = score_results(samples, name, metrics, epoch_reducer)
+        result = score_results(samples, name, metrics, epoch_reducer, skip_errors)
         scores.append(
             EvalScore(
                 name=name,

@@ -18,6 +18,7 @@ from ..solver._task_state import Target, TaskState
 
 Scorer = Callable[[TaskState, Target], Awaitable[Score]]
 METRICS_ATTR = "__inspect_cli_metrics__"
+SCORER_ATTR = "__inspect_cli_scorer__"  # marks @scorer factories (`inspect score --scorer` finds them)
 
 
 def scorer(
@@ -33,12 +34,17 @@ def scorer(
             setattr(result, METRICS_ATTR, list(metrics or []))
             return result
 
-        for attr in ("__inspect_cli_name__", "__name__", "__doc__", "__wrapped__"):
+        for attr in ("__inspect_cli_name__", "__name__", "__doc__", "__wrapped__", "__module__"):
             if hasattr(made, attr):
                 setattr(with_metrics, attr, getattr(made, attr))
+        setattr(with_metrics, SCORER_ATTR, True)
         return with_metrics
 
     return decorate
+
+
+def is_scorer_factory(obj: Any) -> bool:
+    return callable(obj) and getattr(obj, SCORER_ATTR, False) is True
 
 
 def metrics_of(s: Scorer) -> list[MetricFn]:
@@ -53,6 +59,11 @@ def _normalize(text: str, ignore_case: bool) -> str:
     text = " ".join(text.strip().split())
     text = text.strip(string.punctuation + " ")
     return text.lower() if ignore_case else text
+
+
+def _no_response(completion: str) -> str | None:
+    """The reason Inspect's built-in scorers give an empty answer."""
+    return None if completion else "no_response"
 
 
 def _grade(ok: bool) -> str:
@@ -82,6 +93,7 @@ def match(location: str = "end", *, ignore_case: bool = True, numeric: bool = Fa
     async def score(state: TaskState, target: Target) -> Score:
         completion = state.output.completion or ""
         answer = _normalize(completion, ignore_case)
+        shown = completion.strip()  # the answer as the log records it (as Inspect does)
         for wanted in target:
             want = _normalize(wanted, ignore_case)
             if numeric:
@@ -97,8 +109,13 @@ def match(location: str = "end", *, ignore_case: bool = True, numeric: bool = Fa
                     return Score(value=CORRECT, answer=answer, explanation=completion)
                 continue
             if _at(answer, want, location):
-                return Score(value=CORRECT, answer=answer, explanation=completion)
-        return Score(value=INCORRECT, answer=answer, explanation=completion)
+                return Score(value=CORRECT, answer=shown, explanation=completion)
+        return Score(
+            value=INCORRECT,
+            answer=shown if not numeric else answer,
+            explanation=completion,
+            reason=_no_response(completion),
+        )
 
     return score
 
@@ -124,7 +141,7 @@ def includes(ignore_case: bool = True) -> Scorer:
         completion = state.output.completion or ""
         answer = completion.lower() if ignore_case else completion
         ok = any((t.lower() if ignore_case else t) in answer for t in target if t)
-        return Score(value=_grade(ok), answer=answer, explanation=completion)
+        return Score(value=_grade(ok), answer=answer, explanation=completion, reason=_no_response(completion))
 
     return score
 
@@ -137,7 +154,7 @@ def exact() -> Scorer:
         completion = state.output.completion or ""
         answer = _normalize(completion, True)
         ok = any(answer == _normalize(t, True) for t in target)
-        return Score(value=_grade(ok), answer=answer, explanation=completion)
+        return Score(value=_grade(ok), answer=answer, explanation=completion, reason=_no_response(completion))
 
     return score
 
@@ -151,7 +168,11 @@ def pattern(pattern: str, ignore_case: bool = True, match_all: bool = False) -> 
         completion = state.output.completion or ""
         found = regex.search(completion)
         if found is None:
-            return Score(value=INCORRECT, explanation="Answer not found in model output: " + completion)
+            return Score(
+                value=INCORRECT,
+                explanation="Answer not found in model output: " + completion,
+                reason=_no_response(completion),
+            )
         groups = [g for g in (found.groups() or (found.group(0),)) if g is not None]
 
         def norm(text: str) -> str:
