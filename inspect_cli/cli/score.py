@@ -79,7 +79,7 @@ def score_command(
     json_: opt.Json = False,
 ) -> None:
     """Score a finished log again with other scorers, writing a new log."""
-    from .._engine.display import results_text, shown_location
+    from .._engine.outcome import plain_lines, shown_location
     from .._engine.score import resolve_scorer, score_log_file
     from .eval import _inspect_ai_aliased, parse_assignments
 
@@ -98,5 +98,5 @@ def score_command(
     if json_:
         write_json({"log": log.location, "results": log.results})
     elif display is not opt.DisplayMode.none:
-        print(results_text(log))
+        print("\n".join(plain_lines(log)))
         print(f"Log: {shown_location(log.location or '')}")
