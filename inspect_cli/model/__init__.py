@@ -17,6 +17,7 @@ from ..log._types import (
     ToolCall,
 )
 from ._api import ModelAPI, ModelAPIError, modelapi
+from ._cost import ModelCost, set_model_cost
 from ._model import Model, get_model
 
 __all__ = [
@@ -34,9 +35,11 @@ __all__ = [
     "Model",
     "ModelAPI",
     "ModelAPIError",
+    "ModelCost",
     "ModelOutput",
     "ModelUsage",
     "ToolCall",
     "get_model",
     "modelapi",
+    "set_model_cost",
 ]

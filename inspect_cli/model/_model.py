@@ -28,6 +28,7 @@ from ..log._types import (
     ModelUsage,
 )
 from ._api import PROVIDERS, ModelAPI
+from ._cost import compute_cost, model_cost
 
 
 def _load_providers() -> None:
@@ -80,10 +81,21 @@ class Model:
             merged = merge_config(merged, GenerateConfig(**kwargs))
         if merged.system_message and not any(isinstance(m, ChatMessageSystem) for m in messages):
             messages.insert(0, ChatMessageSystem(content=merged.system_message))
+        sample = current_sample()
         started = time.monotonic()
         timestamp = _now()
-        async with self._limit():
+        limit = self._limit()
+        if sample is not None:
+            sample.begin_wait()  # waiting for a connection is not working time
+        try:
+            await limit.acquire()
+        finally:
+            if sample is not None:
+                sample.end_wait()
+        try:
             output, call = await self.api.generate(messages, merged)
+        finally:
+            limit.release()
         if call is not None:
             call.request = _secrets.masked(call.request)  # as recorded: `-M token=...` never in the log
         output.time = time.monotonic() - started
@@ -94,7 +106,9 @@ class Model:
         for choice in output.choices:
             choice.message.source = choice.message.source or "generate"
             choice.message.model = choice.message.model or self.api.model_name
-        sample = current_sample()
+        price = model_cost(self.name)
+        if price is not None and output.usage is not None:
+            output.usage.total_cost = compute_cost(price, output.usage)
         if sample is not None:
             if output.usage is not None:
                 _add_usage(sample.model_usage.setdefault(self.name, ModelUsage()), output.usage)
@@ -111,6 +125,8 @@ class Model:
                     working_time=output.time,
                 )
             )
+            sample.count_turn()
+            sample.check_cost()
         return output
 
 
@@ -137,7 +153,7 @@ def _add_usage(total: ModelUsage, usage: ModelUsage) -> None:
     total.input_tokens += usage.input_tokens
     total.output_tokens += usage.output_tokens
     total.total_tokens += usage.total_tokens
-    for field in ("input_tokens_cache_write", "input_tokens_cache_read", "reasoning_tokens"):
+    for field in ("input_tokens_cache_write", "input_tokens_cache_read", "reasoning_tokens", "total_cost"):
         value = getattr(usage, field)
         if value is not None:
             setattr(total, field, (getattr(total, field) or 0) + value)
