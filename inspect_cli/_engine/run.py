@@ -564,7 +564,7 @@ async def _run_sample(
     context = SampleContext(turn_limit=limits.turn, cost_limit=limits.cost)
     token = enter_sample(context)
     started_at = _now()
-    started = time.monotonic()
+    started = context.started
     messages: list[ChatMessage] = (
         [ChatMessageUser(content=sample.input)] if isinstance(sample.input, str) else list(sample.input)
     )
