@@ -164,7 +164,9 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
     Options: model, model_base_url, model_args, task_args, log_dir, log_format,
     limit, sample_id, epochs, fail_on_error, max_tasks, max_samples, max_connections,
     max_retries, timeout, log_buffer, display, message_limit, token_limit,
-    time_limit, tags, metadata, run_id, and generation settings (temperature, ...).
+    time_limit, working_limit, turn_limit, cost_limit, model_cost_config (a
+    file or a mapping of model names to ModelCost), tags, metadata, run_id,
+    and generation settings (temperature, best_of, response_schema, ...).
     """
     settings.load_dotenv()
     settings.register_secrets()
