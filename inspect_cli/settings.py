@@ -145,6 +145,12 @@ def get(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+def eval_option(option: str) -> str | None:
+    """The value of an eval option given by environment, as Inspect reads it:
+    `--best-of` from INSPECT_EVAL_BEST_OF (None when unset or empty)."""
+    return get("INSPECT_EVAL_" + option.lstrip("-").replace("-", "_").upper())
+
+
 def get_int(name: str, minimum: int = 1) -> int | None:
     """A whole-number setting, at least `minimum`; a clear error naming it otherwise."""
     return _number(name, int, "a whole number", minimum)

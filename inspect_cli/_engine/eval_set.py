@@ -5,7 +5,7 @@ A member of the set is one task (with its arguments) against one model. It is
 known by what changes its results, read from its log's header: task file and
 name, task arguments, model and model arguments, generation settings other
 than the transport ones (connections, retries, timeouts, prompt caching), and
-the message, token and time limits. As in Inspect 0.3.285, `limit`,
+the message, token, time, working, turn and cost limits. As in Inspect 0.3.285, `limit`,
 `sample_id` and `epochs` are not part of it. So finding the members' logs in
 the log dir reads headers only, never samples.
 
@@ -137,7 +137,14 @@ def member_key(spec: EvalSpec) -> str:
         spec.model,
         spec.model_args,
         spec.model_generate_config,
-        [config.message_limit, config.token_limit, config.time_limit],
+        _limits(
+            config.message_limit,
+            config.token_limit,
+            config.time_limit,
+            config.working_limit,
+            config.turn_limit,
+            config.cost_limit,
+        ),
     )
 
 
@@ -150,12 +157,21 @@ def _planned_key(task: Task, model: str, options: EvalOptions) -> str:
         model,
         redact(options.model_args),
         options.generate_config,
-        [
+        _limits(
             options.message_limit or task.message_limit,
             options.token_limit or task.token_limit,
             options.time_limit or task.time_limit,
-        ],
+            options.working_limit or task.working_limit,
+            options.turn_limit or task.turn_limit,
+            options.cost_limit or task.cost_limit,
+        ),
     )
+
+
+def _limits(message: Any, token: Any, time: Any, *others: Any) -> list[Any]:
+    """The limits that identify a member: the working, turn and cost limits
+    only when one is set (so sets written before they existed still resume)."""
+    return [message, token, time, *others] if any(v is not None for v in others) else [message, token, time]
 
 
 def _key(

@@ -33,6 +33,7 @@ def eval_retry(
     max_connections: int | None = None,
     max_retries: int | None = None,
     timeout: float | None = None,
+    attempt_timeout: float | None = None,
     fail_on_error: bool | float | None = None,
     log_buffer: int | None = None,
     display: str | None = None,
@@ -56,6 +57,7 @@ def eval_retry(
                     max_connections=max_connections,
                     max_retries=max_retries,
                     timeout=timeout,
+                    attempt_timeout=attempt_timeout,
                     fail_on_error=fail_on_error,
                     log_buffer=log_buffer,
                     display=display,
@@ -87,7 +89,7 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
     config = spec.config
     generate = {k: getattr(spec.model_generate_config, k) for k in spec.model_generate_config.__struct_fields__}
     generate = {k: v for k, v in generate.items() if v is not None}
-    for key in ("max_connections", "max_retries", "timeout"):
+    for key in ("max_connections", "max_retries", "timeout", "attempt_timeout"):
         if overrides.get(key) is not None:
             generate[key] = overrides[key]
     options = EvalOptions(
@@ -111,6 +113,9 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
         message_limit=config.message_limit,
         token_limit=config.token_limit,
         time_limit=config.time_limit,
+        working_limit=config.working_limit,
+        turn_limit=config.turn_limit,
+        cost_limit=config.cost_limit,
         metadata=spec.metadata,
         tags=spec.tags,
         **generate,

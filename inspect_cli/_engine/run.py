@@ -20,7 +20,7 @@ import time
 import traceback
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from .. import __version__, _secrets, settings
 from .._console import warn
@@ -52,10 +52,12 @@ from ..log._types import (
     LoggingMessage,
     ModelUsage,
     SampleInitEvent,
+    SampleLimitEvent,
     ScoreEvent,
 )
 from ..model._cache import cache_policy
-from ..model._context import SampleContext, enter_sample, exit_sample, set_active_model
+from ..model._context import LimitExceeded, SampleContext, enter_sample, exit_sample, set_active_model
+from ..model._cost import model_cost
 from ..model._model import Model, get_model, merge_config
 from ..scorer._scorers import metrics_of
 from ..solver._solvers import plan_steps, step_record
@@ -106,6 +108,10 @@ class EvalOptions:
         self.message_limit: int | None = values.pop("message_limit", None)
         self.token_limit: int | None = values.pop("token_limit", None)
         self.time_limit: int | None = values.pop("time_limit", None)
+        self.working_limit: int | None = values.pop("working_limit", None)
+        self.turn_limit: int | None = values.pop("turn_limit", None)
+        self.cost_limit: float | None = values.pop("cost_limit", None)
+        self.model_cost_config: str | dict[str, Any] | None = values.pop("model_cost_config", None)
         self.task_args: dict[str, Any] = values.pop("task_args", None) or {}
         self.max_tasks: int | None = values.pop("max_tasks", None)
         self.run_id: str | None = values.pop("run_id", None)  # a caller's (reported before the run), else a new one
@@ -132,12 +138,21 @@ class EvalOptions:
             ("message_limit", self.message_limit, 1),
             ("token_limit", self.token_limit, 1),
             ("time_limit", self.time_limit, 1),
+            ("working_limit", self.working_limit, 1),
+            ("turn_limit", self.turn_limit, 1),
         ):
             if value is not None and not value >= minimum:
                 raise UsageError(f"{name} must be at least {minimum}, not {value}")
-        timeout = self.generate_config.timeout
-        if timeout is not None and not timeout > 0:
-            raise UsageError(f"timeout must be more than 0, not {timeout}")
+        for name in ("timeout", "attempt_timeout"):
+            seconds = getattr(self.generate_config, name)
+            if seconds is not None and not seconds > 0:
+                raise UsageError(f"{name} must be more than 0, not {seconds}")
+        if self.cost_limit is not None and not self.cost_limit > 0:
+            raise UsageError(f"cost_limit must be more than 0, not {self.cost_limit}")
+        if self.model_cost_config is not None:
+            from ..model._cost import load_model_cost_config
+
+            load_model_cost_config(self.model_cost_config)
         if (
             isinstance(self.limit, int)
             and self.limit < 1
@@ -155,7 +170,9 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
     Options: model, model_base_url, model_args, task_args, log_dir, log_format,
     limit, sample_id, epochs, fail_on_error, max_tasks, max_samples, max_connections,
     max_retries, timeout, log_buffer, display, message_limit, token_limit,
-    time_limit, tags, metadata, run_id, and generation settings (temperature, ...).
+    time_limit, working_limit, turn_limit, cost_limit, model_cost_config (a
+    file or a mapping of model names to ModelCost), tags, metadata, run_id,
+    and generation settings (temperature, best_of, response_schema, ...).
     """
     settings.load_dotenv()
     settings.register_secrets()
@@ -355,6 +372,19 @@ async def _run_task(
         **options.model_args,
     )
     set_active_model(model)
+    limits = SampleLimits(
+        message=options.message_limit or task.message_limit,
+        token=options.token_limit or task.token_limit,
+        time=options.time_limit or task.time_limit,
+        working=options.working_limit or task.working_limit,
+        turn=options.turn_limit or task.turn_limit,
+        cost=options.cost_limit or task.cost_limit,
+    )
+    if limits.cost is not None and model_cost(model.name) is None:
+        raise UsageError(
+            f"a cost limit needs the price of every model, and {model.name} has none: "
+            "give prices with --model-cost-config FILE (or set_model_cost())"
+        )
     samples, ids_assigned = select_samples(list(task.dataset), options.sample_id, options.limit)
     reuse: dict[tuple[str, int], EvalSample] = {}
     if options.retry_of is not None:
@@ -407,9 +437,12 @@ async def _run_task(
                 epochs=epochs,
                 epochs_reducer=[reducer] if reducer else None,
                 fail_on_error=fail_on_error if fail_on_error is not None else True,
-                message_limit=options.message_limit or task.message_limit,
-                token_limit=options.token_limit or task.token_limit,
-                time_limit=options.time_limit or task.time_limit,
+                message_limit=limits.message,
+                token_limit=limits.token,
+                time_limit=limits.time,
+                working_limit=limits.working,
+                cost_limit=limits.cost,
+                turn_limit=limits.turn,
                 max_samples=max_samples,
                 max_tasks=options.max_tasks,
                 log_buffer=buffer,
@@ -426,7 +459,7 @@ async def _run_task(
             ]
             or None,
         ),
-        plan=EvalPlan(steps=[EvalPlanStep(**step_record(s)) for s in steps]),
+        plan=EvalPlan(steps=[EvalPlanStep(**step_record(s)) for s in steps], config=options.generate_config),
     )
     writer = LogWriter(options.log_dir, options.log_format, buffer, explicit_buffer=options.log_buffer is not None)
     writer.start(log)
@@ -436,11 +469,6 @@ async def _run_task(
     stop = asyncio.Event()
     semaphore = asyncio.Semaphore(max_samples)
     total = len(samples) * epochs
-    limits = (
-        options.message_limit or task.message_limit,
-        options.token_limit or task.token_limit,
-        options.time_limit or task.time_limit,
-    )
 
     async def worker(sample: Sample, epoch: int) -> None:
         reused = reuse.get((str(sample.id), epoch))
@@ -516,10 +544,15 @@ async def _close(model: Model) -> None:
         pass
 
 
-class _LimitExceeded(Exception):
-    def __init__(self, kind: str, limit: float, message: str) -> None:
-        super().__init__(message)
-        self.kind, self.limit = kind, limit
+class SampleLimits(NamedTuple):
+    """The limits of each sample of an eval (None: no limit)."""
+
+    message: int | None = None
+    token: int | None = None
+    time: int | None = None
+    working: int | None = None
+    turn: int | None = None
+    cost: float | None = None
 
 
 def _error(ex: BaseException) -> EvalError:
@@ -533,13 +566,13 @@ async def _run_sample(
     model: Model,
     sample: Sample,
     epoch: int,
-    limits: tuple[int | None, int | None, int | None],
+    limits: SampleLimits,
 ) -> EvalSample:
-    message_limit, token_limit, time_limit = limits
-    context = SampleContext(epoch)
+    message_limit, token_limit, time_limit = limits.message, limits.token, limits.time
+    context = SampleContext(epoch, turn_limit=limits.turn, cost_limit=limits.cost)
     token = enter_sample(context)
     started_at = _now()
-    started = time.monotonic()
+    started = context.started
     messages: list[ChatMessage] = (
         [ChatMessageUser(content=sample.input)] if isinstance(sample.input, str) else list(sample.input)
     )
@@ -575,26 +608,39 @@ async def _run_sample(
         if output.choices:
             state.messages.append(output.choices[0].message)
         if message_limit is not None and len(state.messages) >= message_limit:
-            raise _LimitExceeded("message", message_limit, f"message limit of {message_limit} reached")
+            raise LimitExceeded("message", message_limit, f"message limit of {message_limit} reached")
         used = sum(u.total_tokens for u in context.model_usage.values())
         if token_limit is not None and used >= token_limit:
-            raise _LimitExceeded("token", token_limit, f"token limit of {token_limit} reached")
+            raise LimitExceeded("token", token_limit, f"token limit of {token_limit} reached")
         return state
 
     error: EvalError | None = None
     limit: EvalSampleLimit | None = None
     scores: dict[str, Any] = {}
     try:
+        wall, working = asyncio.timeout(time_limit), asyncio.timeout(None)
         try:
-            async with asyncio.timeout(time_limit):
+            async with wall, working:
+                if limits.working is not None:
+                    # moved later by the time the sample waits (see SampleContext)
+                    working.reschedule(asyncio.get_running_loop().time() + limits.working)
+                    context.working_deadline, context.working_limit = working, limits.working
                 for step in steps:
                     state = await step(state, generate)
                     if state.completed:
                         break
         except TimeoutError:
-            limit = EvalSampleLimit(type="time", limit=float(time_limit or 0))
-        except _LimitExceeded as ex:
-            limit = EvalSampleLimit(type=ex.kind, limit=float(ex.limit))
+            if working.expired():
+                exceeded = LimitExceeded(
+                    "working", limits.working or 0, f"Working time limit exceeded. limit: {limits.working} seconds"
+                )
+            else:
+                exceeded = LimitExceeded("time", time_limit or 0, f"Time limit exceeded. limit: {time_limit} seconds")
+            limit = _limit_reached(context, exceeded)
+        except LimitExceeded as ex:
+            limit = _limit_reached(context, ex)
+        finally:
+            context.working_deadline, context.solving = None, False
         for s in task.scorer:
             score = await s(state, target)
             scores[name_of(s)] = score
@@ -627,11 +673,26 @@ async def _run_sample(
         started_at=started_at,
         completed_at=_now(),
         total_time=round(elapsed, 3),
-        working_time=round(elapsed, 3),
+        working_time=round(context.working_time(), 3),
+        turn_count=context.turns,
         uuid=short_uuid(),
         error=error,
         limit=limit,
     )
+
+
+def _limit_reached(context: SampleContext, exceeded: LimitExceeded) -> EvalSampleLimit:
+    """The sample's record of the limit that stopped it, and its event."""
+    context.events.append(
+        SampleLimitEvent(
+            timestamp=_now(),
+            working_start=context.working_time(),
+            type=exceeded.kind,
+            message=exceeded.message,
+            limit=float(exceeded.limit),
+        )
+    )
+    return EvalSampleLimit(type=exceeded.kind, limit=float(exceeded.limit), reason=exceeded.message)
 
 
 class LogCapture(logging.Handler):

@@ -55,6 +55,9 @@ class Task:
         message_limit: int | None = None,
         token_limit: int | None = None,
         time_limit: int | None = None,
+        working_limit: int | None = None,
+        turn_limit: int | None = None,
+        cost_limit: float | None = None,
         name: str | None = None,
         version: int | str = 0,
         metadata: dict[str, Any] | None = None,
@@ -82,6 +85,9 @@ class Task:
         self.message_limit = message_limit
         self.token_limit = token_limit
         self.time_limit = time_limit
+        self.working_limit = working_limit
+        self.turn_limit = turn_limit
+        self.cost_limit = cost_limit
         self.version = version
         self.metadata = metadata or {}
         self.display_name = display_name

@@ -10,6 +10,7 @@ import typer
 from .. import settings
 from .._ids import short_uuid
 from ..errors import ExitCode, InspectCliError
+from . import _generation as gen
 from . import _options as opt
 from . import _run_report
 
@@ -80,6 +81,30 @@ def eval_command(
     time_limit: opt.TimeLimit = None,
     cache: opt.Cache = None,
     json_output: opt.RunJson = False,
+    # -- generation settings and limits (cli/_generation.py) --
+    best_of: gen.BestOf = None,
+    frequency_penalty: gen.FrequencyPenalty = None,
+    presence_penalty: gen.PresencePenalty = None,
+    logit_bias: gen.LogitBias = None,
+    stop_seqs: gen.StopSeqs = None,
+    num_choices: gen.NumChoices = None,
+    logprobs: gen.Logprobs = False,
+    top_logprobs: gen.TopLogprobs = None,
+    prompt_logprobs: gen.PromptLogprobs = None,
+    cache_prompt: gen.CachePromptOption = None,
+    reasoning_effort: gen.ReasoningEffortOption = None,
+    reasoning_tokens: gen.ReasoningTokens = None,
+    reasoning_summary: gen.ReasoningSummaryOption = None,
+    reasoning_history: gen.ReasoningHistoryOption = None,
+    response_schema: gen.ResponseSchema = None,
+    extra_headers: gen.ExtraHeaders = None,
+    extra_body: gen.ExtraBody = None,
+    fallback_models: gen.FallbackModels = None,
+    working_limit: gen.WorkingLimit = None,
+    turn_limit: gen.TurnLimit = None,
+    cost_limit: gen.CostLimit = None,
+    model_cost_config: gen.ModelCostConfig = None,
+    attempt_timeout: gen.AttemptTimeout = None,
 ) -> None:
     """Run evaluation tasks and write their logs."""
     options = eval_options(**locals())
@@ -123,6 +148,7 @@ def eval_options(
     `eval-set` (the tasks, model, log dir, max tasks and --json are each command's own)."""
     for own in ("tasks", "model", "log_dir", "max_tasks", "json_output"):
         same.pop(own, None)
+    generation = gen.library_values({name: same.pop(name, None) for name in gen.NAMES})
     return {
         "model_base_url": model_base_url,
         "model_args": parse_assignments(model_arg, "-M"),
@@ -134,6 +160,7 @@ def eval_options(
         "display": display.value if display else None,
         "cache": _cache_policy(cache),
         **same,
+        **generation,
     }
 
 
@@ -205,6 +232,7 @@ def eval_retry_command(
     log_buffer: opt.LogBuffer = None,
     display: opt.Display = None,
     json_output: opt.RunJson = False,
+    attempt_timeout: gen.AttemptTimeout = None,
 ) -> None:
     """Retry failed, cancelled or interrupted evals: samples that finished are kept, the rest run again."""
     import sys
@@ -230,6 +258,7 @@ def eval_retry_command(
             max_connections=max_connections,
             max_retries=max_retries,
             timeout=timeout,
+            **gen.library_values({"attempt_timeout": attempt_timeout}),
             fail_on_error=failure,
             log_buffer=log_buffer,
             **options,

@@ -9,6 +9,7 @@ import typer
 
 from .. import settings
 from ..errors import ExitCode, UsageError
+from . import _generation as gen
 from . import _options as opt
 from . import _run_report
 from .eval import Tasks, _inspect_ai_aliased, eval_options, json_run_id
@@ -117,6 +118,30 @@ def eval_set_command(
         typer.Option("--log-dir-allow-dirty", help="Run even if the log dir holds logs that are not of this set."),
     ] = False,
     json_output: opt.RunJson = False,
+    # -- generation settings and limits (cli/_generation.py) --
+    best_of: gen.BestOf = None,
+    frequency_penalty: gen.FrequencyPenalty = None,
+    presence_penalty: gen.PresencePenalty = None,
+    logit_bias: gen.LogitBias = None,
+    stop_seqs: gen.StopSeqs = None,
+    num_choices: gen.NumChoices = None,
+    logprobs: gen.Logprobs = False,
+    top_logprobs: gen.TopLogprobs = None,
+    prompt_logprobs: gen.PromptLogprobs = None,
+    cache_prompt: gen.CachePromptOption = None,
+    reasoning_effort: gen.ReasoningEffortOption = None,
+    reasoning_tokens: gen.ReasoningTokens = None,
+    reasoning_summary: gen.ReasoningSummaryOption = None,
+    reasoning_history: gen.ReasoningHistoryOption = None,
+    response_schema: gen.ResponseSchema = None,
+    extra_headers: gen.ExtraHeaders = None,
+    extra_body: gen.ExtraBody = None,
+    fallback_models: gen.FallbackModels = None,
+    working_limit: gen.WorkingLimit = None,
+    turn_limit: gen.TurnLimit = None,
+    cost_limit: gen.CostLimit = None,
+    model_cost_config: gen.ModelCostConfig = None,
+    attempt_timeout: gen.AttemptTimeout = None,
 ) -> None:
     """Run every task against every model until all succeed, retrying failures and keeping finished samples.
 

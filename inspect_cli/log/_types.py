@@ -252,15 +252,18 @@ class GenerateConfig(LogStruct):
     num_choices: int | None = None
     logprobs: bool | None = None
     top_logprobs: int | None = None
+    prompt_logprobs: int | None = None
     parallel_tool_calls: bool | None = None
     internal_tools: bool | None = None
     max_tool_output: int | None = None
     cache_prompt: str | bool | None = None
+    fallback_models: list[str] | None = None
     reasoning_effort: str | None = None
     reasoning_tokens: int | None = None
     reasoning_summary: str | None = None
     reasoning_history: str | None = None
     response_schema: Any = None
+    extra_headers: dict[str, str] | None = None
     extra_body: dict[str, Any] | None = None
     cache: bool | CachePolicy | None = None
 

@@ -19,6 +19,7 @@ from ..log._types import (
 )
 from ._api import ModelAPI, ModelAPIError, modelapi
 from ._cache import cache_clear, cache_list_expired, cache_path, cache_prune, cache_size
+from ._cost import ModelCost, set_model_cost
 from ._model import Model, get_model
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Model",
     "ModelAPI",
     "ModelAPIError",
+    "ModelCost",
     "ModelOutput",
     "ModelUsage",
     "ToolCall",
@@ -47,4 +49,5 @@ __all__ = [
     "cache_size",
     "get_model",
     "modelapi",
+    "set_model_cost",
 ]

@@ -18,7 +18,7 @@ from ..log._types import (
     ToolCall,
 )
 from ._api import ModelAPIError, modelapi
-from ._http import HttpModelAPI
+from ._http import HttpModelAPI, schema_fields
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
@@ -38,22 +38,35 @@ class AnthropicAPI(HttpModelAPI):
     base_url_var = settings.ANTHROPIC_BASE_URL
     api_key_var = settings.ANTHROPIC_API_KEY
     default_base_url = DEFAULT_BASE_URL
-    settings = (
-        ("temperature", "temperature"),
-        ("top_p", "top_p"),
-        ("top_k", "top_k"),
-        ("stop_seqs", "stop_sequences"),
-    )
+    settings = (("stop_seqs", "stop_sequences"),)
+    # Not in the Messages API, so not sent (as by Inspect's provider): best_of,
+    # frequency/presence penalties, logit_bias, num_choices, logprobs,
+    # top_logprobs, prompt_logprobs, reasoning_summary, reasoning_history.
 
     async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
         system = "\n\n".join(m.text for m in input if m.role == "system")
+        budget = _thinking_budget(self.model_name, config)
+        max_tokens = config.max_tokens or DEFAULT_MAX_TOKENS + (budget or 0)
         body: dict[str, Any] = {
             "model": self.model_name,
-            "max_tokens": config.max_tokens or DEFAULT_MAX_TOKENS,
+            "max_tokens": max_tokens,
             "messages": _messages([m for m in input if m.role != "system"]),
         }
         if system:
             body["system"] = system
+        if budget is None:  # sampling settings are refused while the model thinks
+            for name in ("temperature", "top_p", "top_k"):
+                if getattr(config, name) is not None:
+                    body[name] = getattr(config, name)
+        else:
+            body["thinking"] = {"type": "enabled", "budget_tokens": budget}
+        if config.cache_prompt is True or config.cache_prompt == "auto":
+            body["cache_control"] = {"type": "ephemeral"}
+        if config.fallback_models:
+            body["fallbacks"] = [{"model": m} for m in config.fallback_models]
+        if config.response_schema is not None:
+            fields = schema_fields(config.response_schema)
+            body["output_format"] = {"type": "json_schema", "schema": _closed(fields["json_schema"])}
         self.with_settings(body, config)
         headers = {
             "x-api-key": self.api_key or "",
@@ -61,9 +74,48 @@ class AnthropicAPI(HttpModelAPI):
             "content-type": "application/json",
         }
         response = await self.http.post_json(
-            self.endpoint("/v1/messages"), body, headers, config.max_retries, config.timeout
+            self.endpoint("/v1/messages"),
+            body,
+            self.headers(config, headers),
+            config.max_retries,
+            config.timeout,
+            config.attempt_timeout,
         )
         return _output(response, self.model_name), ModelCall(request=body, response=response)
+
+
+# Thinking budgets (tokens) for each reasoning effort, as Inspect sends them.
+_EFFORT_BUDGETS = {"minimal": 1024, "low": 4096, "medium": 10000, "high": 16000, "xhigh": 24000, "max": 32000}
+
+
+def _thinking_budget(model_name: str, config: GenerateConfig) -> int | None:
+    """Tokens the model may think with: `reasoning_tokens`, else the budget of
+    `reasoning_effort`; None when neither is set (or is 'none') or the model
+    cannot think (Claude 3 before 3.7)."""
+    name = model_name.lower()
+    if name.startswith("claude-3-") and not name.startswith("claude-3-7"):
+        return None
+    if config.reasoning_tokens:
+        return config.reasoning_tokens
+    return _EFFORT_BUDGETS.get(config.reasoning_effort or "")
+
+
+def _closed(schema: Any) -> Any:
+    """A JSON schema whose objects allow no other properties (Anthropic's
+    structured output requires it)."""
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    for key in ("properties", "$defs", "definitions"):
+        if isinstance(out.get(key), dict):
+            out[key] = {name: _closed(s) for name, s in out[key].items()}
+    if "items" in out:
+        out["items"] = _closed(out["items"])
+    if isinstance(out.get("anyOf"), list):
+        out["anyOf"] = [_closed(s) for s in out["anyOf"]]
+    if out.get("type") == "object" and "additionalProperties" not in out:
+        out["additionalProperties"] = False
+    return out
 
 
 def _messages(messages: list[ChatMessage]) -> list[dict[str, Any]]:

@@ -57,8 +57,11 @@ class HttpClient:
         headers: dict[str, str],
         max_retries: int | None = None,
         timeout: float | None = None,
+        attempt_timeout: float | None = None,
     ) -> dict[str, Any]:
-        """POST `body` as JSON and return the JSON response, retrying transient failures."""
+        """POST `body` as JSON and return the JSON response, retrying transient
+        failures; an attempt that takes longer than `attempt_timeout` (else
+        `timeout`) seconds is abandoned and retried."""
         import aiohttp
 
         session = await self._client()
@@ -67,7 +70,9 @@ class HttpClient:
             headers = {**headers, "Authorization": basic}
         shown = _secrets.redact_url(url)  # for messages: secret query values hidden, however short
         retries = DEFAULT_MAX_RETRIES if max_retries is None else max_retries
-        client_timeout = aiohttp.ClientTimeout(total=timeout or DEFAULT_TIMEOUT)
+        given = [t for t in (attempt_timeout, timeout) if t]
+        per_attempt = min(given) if given else DEFAULT_TIMEOUT
+        client_timeout = aiohttp.ClientTimeout(total=per_attempt)
         attempt = 0
         while True:
             retry_after: float | None = None
@@ -208,5 +213,26 @@ class HttpModelAPI(ModelAPI):
         body.update(self.extra_body)
         return body
 
+    def headers(self, config: Any, own: dict[str, str]) -> dict[str, str]:
+        """The provider's headers with the config's `extra_headers` (which win, as
+        the SDKs let them: a caller may set e.g. a newer API version)."""
+        extra = {str(k): str(v) for k, v in (config.extra_headers or {}).items()}
+        replaced = {k.lower() for k in extra}
+        return {**{k: v for k, v in own.items() if k.lower() not in replaced}, **extra}
+
     async def close(self) -> None:
         await self.http.close()
+
+
+def schema_fields(schema: Any) -> dict[str, Any]:
+    """A response schema's fields as plain JSON: from the mapping the CLI and
+    logs hold, or a `ResponseSchema`-like object (with its JSON schema an
+    object with `model_dump` or a msgspec Struct)."""
+    import msgspec
+
+    if not isinstance(schema, dict):
+        dump = getattr(schema, "model_dump", None)
+        schema = dump(exclude_none=True) if callable(dump) else msgspec.to_builtins(schema)
+    if not isinstance(schema, dict) or "name" not in schema or "json_schema" not in schema:
+        raise ModelAPIError("response_schema needs a name and a json_schema")
+    return {k: v for k, v in schema.items() if v is not None}

@@ -29,6 +29,7 @@ from ..log._types import (
 )
 from . import _cache
 from ._api import PROVIDERS, ModelAPI
+from ._cost import compute_cost, model_cost
 
 
 def _load_providers() -> None:
@@ -108,10 +109,21 @@ class Model:
                         working_time=cached.time,
                     )
                 )
+                sample.count_turn()  # a turn, even when the cache answers it
             return cached
         started = time.monotonic()
-        async with self._limit():
+        limit = self._limit()
+        if sample is not None:
+            sample.begin_wait()  # waiting for a connection is not working time
+        try:
+            await limit.acquire()
+        finally:
+            if sample is not None:
+                sample.end_wait()
+        try:
             output, call = await self.api.generate(messages, merged)
+        finally:
+            limit.release()
         if call is not None:
             call.request = _secrets.masked(call.request)  # as recorded: `-M token=...` never in the log
         output.time = time.monotonic() - started
@@ -122,6 +134,9 @@ class Model:
         for choice in output.choices:
             choice.message.source = choice.message.source or "generate"
             choice.message.model = choice.message.model or self.api.model_name
+        price = model_cost(self.name)
+        if price is not None and output.usage is not None:
+            output.usage.total_cost = compute_cost(price, output.usage)
         if entry is not None and policy is not None and output.error is None:
             _cache.store(entry, output, policy)
         if sample is not None:
@@ -141,6 +156,8 @@ class Model:
                     working_time=output.time,
                 )
             )
+            sample.count_turn()
+            sample.check_cost()
         return output
 
 
@@ -167,7 +184,7 @@ def _add_usage(total: ModelUsage, usage: ModelUsage) -> None:
     total.input_tokens += usage.input_tokens
     total.output_tokens += usage.output_tokens
     total.total_tokens += usage.total_tokens
-    for field in ("input_tokens_cache_write", "input_tokens_cache_read", "reasoning_tokens"):
+    for field in ("input_tokens_cache_write", "input_tokens_cache_read", "reasoning_tokens", "total_cost"):
         value = getattr(usage, field)
         if value is not None:
             setattr(total, field, (getattr(total, field) or 0) + value)

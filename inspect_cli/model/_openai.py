@@ -20,7 +20,7 @@ from ..log._types import (
     ToolCall,
 )
 from ._api import ModelAPIError, modelapi
-from ._http import HttpModelAPI
+from ._http import HttpModelAPI, schema_fields
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 _STOP_REASONS = {
@@ -52,19 +52,50 @@ class OpenAIAPI(HttpModelAPI):
         ("top_logprobs", "top_logprobs"),
         ("logit_bias", "logit_bias"),
         ("parallel_tool_calls", "parallel_tool_calls"),
-        ("reasoning_effort", "reasoning_effort"),
+        ("prompt_logprobs", "prompt_logprobs"),  # vLLM's extension
     )
+    # Not in Chat Completions, so not sent: best_of, reasoning_tokens,
+    # reasoning_summary, reasoning_history, cache_prompt (caching is implicit)
+    # and fallback_models (Anthropic's), as Inspect's provider does.
 
     async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
         body: dict[str, Any] = {"model": self.model_name, "messages": [_message(m) for m in input]}
+        if config.reasoning_effort is not None and _reasons(self.model_name):
+            body["reasoning_effort"] = config.reasoning_effort
+        if config.response_schema is not None:
+            body["response_format"] = _response_format(config.response_schema)
         self.with_settings(body, config)
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         response = await self.http.post_json(
-            self.endpoint("/chat/completions"), body, headers, config.max_retries, config.timeout
+            self.endpoint("/chat/completions"),
+            body,
+            self.headers(config, headers),
+            config.max_retries,
+            config.timeout,
+            config.attempt_timeout,
         )
         return _output(response, self.model_name), ModelCall(request=body, response=response)
+
+
+def _reasons(model_name: str) -> bool:
+    """Whether the model takes `reasoning_effort`: not the GPT-3/GPT-4 chat
+    models nor gpt-oss (which reject or ignore it; Inspect leaves it out for
+    them too); reasoning models and unknown (e.g. local) models do."""
+    name = model_name.rpartition("/")[2].lower()
+    return not name.startswith(("gpt-3", "gpt-4", "gpt-oss"))
+
+
+def _response_format(schema: Any) -> dict[str, Any]:
+    """A ResponseSchema (name, json_schema, description, strict) as Chat
+    Completions' structured output."""
+    fields = schema_fields(schema)
+    spec: dict[str, Any] = {"name": fields["name"], "schema": fields["json_schema"]}
+    for key in ("description", "strict"):
+        if fields.get(key) is not None:
+            spec[key] = fields[key]
+    return {"type": "json_schema", "json_schema": spec}
 
 
 def _message(message: ChatMessage) -> dict[str, Any]:
