@@ -79,10 +79,16 @@ def eval_command(
     token_limit: opt.TokenLimit = None,
     time_limit: opt.TimeLimit = None,
     json_output: opt.RunJson = False,
+    bundle_dir: opt.BundleDir = None,
+    bundle_overwrite: opt.BundleOverwrite = False,
 ) -> None:
     """Run evaluation tasks and write their logs."""
     options = eval_options(**locals())
     from .._engine.run import Interrupted, eval
+    from ..log._bundle import check_bundle_dir
+
+    if bundle_dir:
+        check_bundle_dir(bundle_dir, bundle_overwrite)
 
     run_id = json_run_id(json_output, options)
     if run_id is not None:
@@ -91,6 +97,10 @@ def eval_command(
         logs = eval(tasks, model=model, log_dir=log_dir, max_tasks=max_tasks, **options)
     if run_id is not None:
         _run_report.done(run_id, logs, Interrupted.signal is not None)
+    if bundle_dir and Interrupted.signal is None:
+        from ..log import bundle_log_dir
+
+        bundle_log_dir(log_dir, bundle_dir, bundle_overwrite)
     exit_for(logs, Interrupted.signal)
 
 
@@ -119,7 +129,7 @@ def eval_options(
 ) -> dict[str, Any]:
     """The library's options from the command line's, shared by `eval` and
     `eval-set` (the tasks, model, log dir, max tasks and --json are each command's own)."""
-    for own in ("tasks", "model", "log_dir", "max_tasks", "json_output"):
+    for own in ("tasks", "model", "log_dir", "max_tasks", "json_output", "bundle_dir", "bundle_overwrite"):
         same.pop(own, None)
     return {
         "model_base_url": model_base_url,

@@ -120,7 +120,7 @@ def _exists_message(output_dir: str) -> str:
 
 def _bundle_local(api: ViewApi, log_dir: str, output_dir: str, overwrite: bool) -> None:
     target = os.path.abspath(output_dir)
-    if not overwrite and _occupied(target, {}):
+    if _occupied(target, {}) and not overwrite:
         raise ExistsError(_exists_message(output_dir))
     parent, name = os.path.split(target)
     with storage.errors(output_dir):
@@ -188,12 +188,13 @@ def _write_bundle(api: ViewApi, log_dir: str, write: Write) -> None:
     files = api.logs()["files"]
     names = [_relative(api, f["name"]) for f in files]
     headers = api.read_headers(names)
+    public = _public_message(api)
     rows = []
     for n, (file, name, header) in enumerate(zip(files, names, headers)):
-        tree = {"read_error": str(header)} if isinstance(header, InspectCliError) else _list_header(header)
+        tree = {"read_error": public(header)} if isinstance(header, InspectCliError) else _list_header(header)
         rows.append({**file, "name": name, "rel": name, "data": f"logs/{n}", "header": tree})
         _copy_log(api, name, write)
-        _write_log_data(api, name, f"logs/{n}", write)
+        _write_log_data(api, name, f"logs/{n}", write, public)
     label = log_dir if not storage.is_local(log_dir) else os.path.basename(os.path.abspath(storage.local_path(log_dir)))
     write("data/listing.js", data_script("listing", {"log_dir": label, "files": rows}))
     listing = {name: _listing_entry(h) for name, h in zip(names, headers) if isinstance(h, EvalLog)}
@@ -209,6 +210,22 @@ def _relative(api: ViewApi, name: str) -> str:
     return name[len(prefix) :] if name.startswith(prefix) else name
 
 
+def _public_message(api: ViewApi) -> Callable[[Exception], str]:
+    """An error's message as a bundle shows it: logs named relative to the
+    log dir (a published bundle does not tell where it was made)."""
+    prefixes = [api.log_dir + "/"]
+    if api.local:
+        prefixes.append(storage.local_path(api.log_dir) + os.sep)
+
+    def message(ex: Exception) -> str:
+        text = str(ex)
+        for prefix in prefixes:
+            text = text.replace(prefix, "")
+        return text
+
+    return message
+
+
 def _copy_log(api: ViewApi, name: str, write: Write) -> None:
     """The log file as it is (for download), read through the viewer's
     confinement to the log dir."""
@@ -216,7 +233,7 @@ def _copy_log(api: ViewApi, name: str, write: Write) -> None:
     write(f"logs/{name}", api.log_bytes(name, 0, size - 1) if size else b"")
 
 
-def _write_log_data(api: ViewApi, name: str, base: str, write: Write) -> None:
+def _write_log_data(api: ViewApi, name: str, base: str, write: Write, public: Callable[[Exception], str]) -> None:
     """A log's header, its sample summaries and each sample, as data scripts
     (an unreadable log: an error the page shows in their place)."""
     try:
@@ -225,7 +242,7 @@ def _write_log_data(api: ViewApi, name: str, base: str, write: Write) -> None:
         summaries = api.sample_summaries(name)
     except InspectCliError as ex:
         for part in ("header", "summaries"):
-            write(f"data/{base}/{part}.js", error_script(f"{base}/{part}", str(ex)))
+            write(f"data/{base}/{part}.js", error_script(f"{base}/{part}", public(ex)))
         return
     write(f"data/{base}/header.js", _script(f"{base}/header", b"".join(header)))
     write(f"data/{base}/summaries.js", data_script(f"{base}/summaries", summaries))
@@ -234,7 +251,7 @@ def _write_log_data(api: ViewApi, name: str, base: str, write: Write) -> None:
         try:
             sample = data_script(path, api.sample(name, str(summary["id"]), int(summary["epoch"])))
         except InspectCliError as ex:
-            sample = error_script(path, str(ex))
+            sample = error_script(path, public(ex))
         write(f"data/{path}.js", sample)
 
 
