@@ -64,7 +64,6 @@ function relName(name) {
 // The live server's data.
 const serverSource = {
   live: true,
-  headerBatch: HEADER_BATCH,
   listing: () => api("/api/logs"),
   headers: (files) => api("/api/log-headers?" + files.map((f) => "file=" + enc(f.rel)).join("&")),
   header: (rel) => api(`/api/logs/${logPath(rel)}?header-only=0`),
@@ -113,9 +112,7 @@ function bundleSource(base) {
   const summaries = async (rel) => load(`${dataOf(rel)}/summaries`);
   return {
     live: false,
-    headerBatch: Infinity,
     listing: () => load("listing"),
-    headers: async (files) => files.map((f) => f.header),
     header: async (rel) => load(`${dataOf(rel)}/header`),
     summaries,
     async sample(rel, id, epoch) {
@@ -137,6 +134,8 @@ async function loadListing() {
   state.lastEvalTime = started;
   state.logDir = listing.log_dir;
   state.files = listing.files.map((f) => ({ ...f, rel: f.rel || relName(f.name), key: `${f.size}:${f.mtime}` }));
+  // A bundle's listing carries each log's header (what the list shows of it).
+  for (const f of state.files) if (f.header) state.headers.set(f.name, { key: f.key, header: f.header });
   document.getElementById("log-dir").textContent = state.logDir;
   const live = new Set(state.files.map((f) => f.name));
   for (const name of [...state.headers.keys()]) if (!live.has(name)) state.headers.delete(name);
@@ -145,8 +144,8 @@ async function loadListing() {
 // Headers of listed logs not read yet (or changed since), in batches.
 async function loadHeaders(onBatch) {
   const stale = state.files.filter((f) => (state.headers.get(f.name) || {}).key !== f.key);
-  for (let i = 0; i < stale.length; i += source.headerBatch) {
-    const batch = stale.slice(i, i + source.headerBatch);
+  for (let i = 0; i < stale.length; i += HEADER_BATCH) {
+    const batch = stale.slice(i, i + HEADER_BATCH);
     const headers = await source.headers(batch);
     batch.forEach((f, j) => state.headers.set(f.name, { key: f.key, header: headers[j] }));
     if (onBatch) onBatch();
