@@ -43,6 +43,9 @@ MAX_CONNECTIONS = _setting("INSPECT_EVAL_MAX_CONNECTIONS", "requests in flight p
 VIEW_TOKEN = _setting(
     "INSPECT_VIEW_AUTHORIZATION_TOKEN", "token every viewer API request must carry (Authorization header)"
 )
+VIEW_BUNDLE_OUTPUT_DIR = _setting(
+    "INSPECT_VIEW_BUNDLE_OUTPUT_DIR", "output dir of `inspect view bundle` when --output-dir is not given"
+)
 OPENAI_API_KEY = _setting("OPENAI_API_KEY", "API key of openai/ models")
 OPENAI_BASE_URL = _setting("OPENAI_BASE_URL", "base URL of openai/ models (any server speaking Chat Completions)")
 ANTHROPIC_API_KEY = _setting("ANTHROPIC_API_KEY", "API key of anthropic/ models")

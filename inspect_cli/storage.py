@@ -363,6 +363,12 @@ def _file_mode() -> int:
     return 0o666 & ~_umask
 
 
+def dir_mode() -> int:
+    """The mode a new folder gets from mkdir(): 0o777 less the process umask
+    (temporary folders are created 0o700)."""
+    return _file_mode() | ((_file_mode() & 0o444) >> 2)
+
+
 @contextlib.contextmanager
 def local_replacement(path: str, exclusive: bool = False, durable: bool = True) -> Iterator[IO[bytes]]:
     """A new local file that takes `path`'s place only when the block succeeds.

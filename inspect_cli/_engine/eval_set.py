@@ -40,13 +40,14 @@ from .. import settings, storage
 from .._ids import short_uuid
 from .._registry import jsonable
 from ..errors import EvalSetError, InspectCliError, UsageError
-from ..log import list_eval_logs, write_log_dir_manifest
+from ..log import bundle_log_dir, list_eval_logs, write_log_dir_manifest
+from ..log._bundle import check_bundle_dir
 from ..log._list import EvalLogInfo, read_headers
 from ..log._types import EvalLog, EvalSpec, GenerateConfig
 from ..model._model import Model
 from .display import Display, shown_location
 from .retry import with_samples
-from .run import EvalOptions, LogCapture, Runner, check_selection, redact, run_coroutine, running, settle
+from .run import EvalOptions, Interrupted, LogCapture, Runner, check_selection, redact, run_coroutine, running, settle
 from .set_lock import SetLock
 from .task import Task, resolve_tasks
 
@@ -71,6 +72,8 @@ def eval_set(
     max_tasks: int = 10,
     eval_set_id: str | None = None,
     log_dir_allow_dirty: bool = False,
+    bundle_dir: str | None = None,
+    bundle_overwrite: bool = False,
     on_start: Callable[[str], None] | None = None,
     **options: Any,
 ) -> tuple[bool, list[EvalLog]]:
@@ -79,7 +82,10 @@ def eval_set(
 
     Logs of members that had succeeded before hold their header only.
     `on_start` is called with the set's id once it is known (the log dir
-    locked and read), before any member runs. Other options are `eval()`'s.
+    locked and read), before any member runs. With `bundle_dir`, a static
+    viewer of the log dir is written there at the end (see `bundle_log_dir`;
+    an existing one is replaced only with `bundle_overwrite`, which is checked
+    before anything runs). Other options are `eval()`'s.
     """
     settings.load_dotenv()
     settings.register_secrets()
@@ -93,6 +99,8 @@ def eval_set(
         if not ok or (isinstance(value, float) and not math.isfinite(value)):
             expected = "more than 0 and at most 1" if name == "retry_connections" else "at least 0"
             raise UsageError(f"{name} must be {expected}, not {value}")
+    if bundle_dir:
+        check_bundle_dir(bundle_dir, bundle_overwrite)
     opts = EvalOptions(log_dir=log_dir, max_tasks=max_tasks, **options)
     plan = _Plan(
         retry_attempts=retry_attempts,
@@ -124,6 +132,8 @@ def eval_set(
         capture.stop()
     logs = [m.log for m in members if m.log is not None]
     display.set_summary(logs)
+    if bundle_dir and Interrupted.signal is None:
+        bundle_log_dir(opts.log_dir, bundle_dir, bundle_overwrite)
     return all(m.done for m in members), logs
 
 

@@ -23,6 +23,18 @@ LogDir = Annotated[
         show_default=False,
     ),
 ]
+BundleDir = Annotated[
+    str | None,
+    typer.Option(
+        "--bundle-dir",
+        metavar="DIR",
+        help="After the run, write a static viewer of the log dir here (as `inspect view bundle`).",
+        show_default=False,
+    ),
+]
+BundleOverwrite = Annotated[
+    bool, typer.Option("--bundle-overwrite", help="Replace the --bundle-dir if it exists and is not empty.")
+]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")]
 RunJson = Annotated[
     bool,

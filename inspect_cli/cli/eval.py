@@ -81,6 +81,8 @@ def eval_command(
     time_limit: opt.TimeLimit = None,
     cache: opt.Cache = None,
     json_output: opt.RunJson = False,
+    bundle_dir: opt.BundleDir = None,
+    bundle_overwrite: opt.BundleOverwrite = False,
     # -- generation settings and limits (cli/_generation.py) --
     best_of: gen.BestOf = None,
     frequency_penalty: gen.FrequencyPenalty = None,
@@ -109,6 +111,10 @@ def eval_command(
     """Run evaluation tasks and write their logs."""
     options = eval_options(**locals())
     from .._engine.run import Interrupted, eval
+    from ..log._bundle import check_bundle_dir
+
+    if bundle_dir:
+        check_bundle_dir(bundle_dir, bundle_overwrite)
 
     run_id = json_run_id(json_output, options)
     if run_id is not None:
@@ -117,6 +123,10 @@ def eval_command(
         logs = eval(tasks, model=model, log_dir=log_dir, max_tasks=max_tasks, **options)
     if run_id is not None:
         _run_report.done(run_id, logs, Interrupted.signal is not None)
+    if bundle_dir and Interrupted.signal is None:
+        from ..log import bundle_log_dir
+
+        bundle_log_dir(log_dir, bundle_dir, bundle_overwrite)
     exit_for(logs, Interrupted.signal)
 
 
@@ -146,7 +156,7 @@ def eval_options(
 ) -> dict[str, Any]:
     """The library's options from the command line's, shared by `eval` and
     `eval-set` (the tasks, model, log dir, max tasks and --json are each command's own)."""
-    for own in ("tasks", "model", "log_dir", "max_tasks", "json_output"):
+    for own in ("tasks", "model", "log_dir", "max_tasks", "json_output", "bundle_dir", "bundle_overwrite"):
         same.pop(own, None)
     generation = gen.library_values({name: same.pop(name, None) for name in gen.NAMES})
     return {

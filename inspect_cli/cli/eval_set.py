@@ -118,6 +118,8 @@ def eval_set_command(
         typer.Option("--log-dir-allow-dirty", help="Run even if the log dir holds logs that are not of this set."),
     ] = False,
     json_output: opt.RunJson = False,
+    bundle_dir: opt.BundleDir = None,
+    bundle_overwrite: opt.BundleOverwrite = False,
     # -- generation settings and limits (cli/_generation.py) --
     best_of: gen.BestOf = None,
     frequency_penalty: gen.FrequencyPenalty = None,
@@ -174,6 +176,8 @@ def eval_set_command(
             max_tasks=max_tasks,
             eval_set_id=id,
             log_dir_allow_dirty=log_dir_allow_dirty,
+            bundle_dir=bundle_dir,
+            bundle_overwrite=bundle_overwrite,
             on_start=None if run_id is None else lambda set_id: _run_report.start(run_id, directory, set_id),
             **options,
         )

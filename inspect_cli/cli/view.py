@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from .. import settings
+from ..errors import UsageError
 from . import _options as opt
 
 Host = Annotated[
@@ -32,6 +34,17 @@ Unauthenticated = Annotated[
     typer.Option("--unsafe-allow-unauthenticated", help="Listen beyond loopback without an authorization token."),
 ]
 
+OutputDir = Annotated[
+    str | None,
+    typer.Option(
+        "--output-dir",
+        metavar="DIR",
+        help="Where to write the bundle (a path or URL). Default: INSPECT_VIEW_BUNDLE_OUTPUT_DIR.",
+        show_default=False,
+    ),
+]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace the output dir if it exists and is not empty.")]
+
 app = typer.Typer()
 
 
@@ -56,6 +69,18 @@ def view_command(
 # `inspect view` and Inspect's spelling `inspect view start`: one command, twice.
 app.callback(invoke_without_command=True)(view_command)
 app.command("start")(view_command)
+
+
+@app.command("bundle")
+def bundle_command(log_dir: opt.LogDir = None, output_dir: OutputDir = None, overwrite: Overwrite = False) -> None:
+    """Write a static copy of the viewer and the logs: open its index.html from disk, or publish it on any static host."""
+    from ..log import bundle_log_dir
+
+    target = output_dir or settings.get(settings.VIEW_BUNDLE_OUTPUT_DIR)
+    if not target:
+        raise UsageError("inspect view bundle needs --output-dir DIR (or INSPECT_VIEW_BUNDLE_OUTPUT_DIR)")
+    bundle_log_dir(log_dir, target, overwrite)
+    print(f"View bundle '{target}' created", flush=True)
 
 
 def _serve(

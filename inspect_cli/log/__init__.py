@@ -10,6 +10,7 @@ from ._async import (
     read_eval_log_samples_by_id_async,
     write_eval_log_async,
 )
+from ._bundle import bundle_log_dir
 from ._condense import condense_events, condense_sample, expand_events
 from ._config import effective_eval_config, effective_generate_config
 from ._convert import convert_eval_logs
@@ -37,6 +38,7 @@ from ._types import *  # noqa: F403
 from ._types import __all__ as _types_all
 
 __all__ = [
+    "bundle_log_dir",
     "EvalLogInfo",
     "EvalSampleSummary",
     "Transcript",

@@ -4,7 +4,7 @@ with ViewServer("logs", port=0) as server:   # serves in a background thread
     print(server.url)
 """
 
-from ._api import ViewApi
+from ..log._view_api import ViewApi
 from ._server import TOKEN_VAR, ViewServer
 
 __all__ = ["TOKEN_VAR", "ViewApi", "ViewServer"]

@@ -47,7 +47,7 @@ from urllib.parse import parse_qs, unquote
 from .. import settings
 from ..errors import ForbiddenError, InspectCliError, NotFoundError, SampleNotFoundError
 from ..log import _codec
-from ._api import ViewApi
+from ..log._view_api import ViewApi
 
 if TYPE_CHECKING:
     from aiohttp import web

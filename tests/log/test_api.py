@@ -26,14 +26,9 @@ from inspect_cli.log import (
 from support.helpers import FIXTURES
 
 NAMES = (Path(__file__).parents[1] / "fixtures" / "inspect_ai_0.3.285_log_names.txt").read_text().split()
-# Inspect's names not offered yet (the log edit, transcript and bundle
-# APIs and the helpers over events and samples): each must really be missing,
-# so this list can only shrink as they come.
-NOT_YET = set(
-    [
-        "bundle_log_dir",
-    ]
-)
+# Inspect's names not offered yet: each must really be missing, so this list
+# can only shrink as they come.
+NOT_YET: set[str] = set()
 MULTI = FIXTURES / "v0.3.285/logs/more/2026-11-28T06-09-37-00-00_arith-multi_bvkpT4wn77vNpQR8boQ2Wv.eval"
 JSON = FIXTURES / "v0.3.285/logs/2026-11-28T06-09-21-00-00_arith_6XCZyJXKWhKqVUpWUTdKhB.json"
 

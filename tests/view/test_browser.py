@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import urllib.parse
@@ -18,38 +17,16 @@ import pytest
 from inspect_cli.log import read_eval_log, write_eval_log
 from inspect_cli.view import ViewApi, ViewServer
 
+from support.browser import browser, script_errors, shown_rows, wait_for_headers
 from support.cli_runner import clean_env
 from support.view_helpers import ViewDir
+
+__all__ = ["browser"]  # the fixture
 
 TIMEOUT_MS = 20_000
 NATIVE_TASKS = Path(__file__).parents[1] / "eval" / "tasks" / "native_tasks.py"
 SUCCESS_EVAL = "2026-11-28T06-09-18-00-00_arith_iFuLDY63AF3YxkTTDvdb5N.eval"
 ERROR_EVAL = "2026-11-28T06-09-23-00-00_arith-flaky_ZXLYRNkuFEHEdTq52KgjkE.eval"
-
-
-def chromium_path() -> str:
-    path = os.environ.get("INSPECT_CLI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("no Chromium found: install Debian's package (apt-get install chromium; scripts/setup does)")
-    return path
-
-
-def script_errors(page: Any) -> list[str]:
-    """The page's uncaught errors and console errors, as they happen."""
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    return errors
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -65,22 +42,6 @@ def viewer(view_dir: ViewDir, browser: Any) -> Iterator[tuple[Any, ViewServer]]:
         yield page, server
         context.close()
         assert errors == []
-
-
-def wait_for_headers(page: Any, count: int) -> None:
-    """Until `count` rows show, every one with its header read."""
-    page.wait_for_function(
-        "n => document.querySelectorAll('#log-list tbody tr[data-log]').length === n"
-        " && !document.querySelector('#log-list tbody tr[data-log][data-status=\"\"]')",
-        arg=count,
-    )
-
-
-def shown_rows(page: Any) -> list[dict[str, str]]:
-    return page.eval_on_selector_all(
-        "#log-list tbody tr[data-log]",
-        "rows => rows.map(r => ({log: r.dataset.log, status: r.dataset.status || '', task: r.cells[0].textContent}))",
-    )
 
 
 def test_the_list_shows_every_log_newest_first(viewer: Any, view_dir: ViewDir) -> None:

@@ -93,8 +93,8 @@ ESCAPES = [
     "/api/log-size/.env",
     "/api/log-summaries/link-out.eval",
     "/api/log-sample/dir-out%2Foutside.eval?id=q01&epoch=1",
-    "/static/..%2F_api.py",
-    "/static/../_api.py",
+    "/static/..%2F_server.py",
+    "/static/../_server.py",
     "/../../../../etc/passwd",
     "/%2e%2e/%2e%2e/etc/passwd",
 ]

@@ -1,7 +1,9 @@
 // The log viewer: a list of logs, a log's page, a sample's page. Plain DOM,
-// no build step. Data comes from the server's /api (see _server.py); the page
-// polls /api/events and redraws what changed, so new logs and the samples of
-// running evals appear by themselves.
+// no build step. Data comes from a source: the server's /api (see _server.py),
+// polled through /api/events so that new logs and the samples of running
+// evals appear by themselves; or, in a static bundle (<body data-bundle>),
+// the bundle's data files, loaded as scripts when a page needs them (see
+// log/_bundle.py).
 "use strict";
 
 const POLL_MS = 1000;
@@ -59,12 +61,81 @@ function relName(name) {
   return name.startsWith(prefix) ? name.slice(prefix.length) : name;
 }
 
+// The live server's data.
+const serverSource = {
+  live: true,
+  listing: () => api("/api/logs"),
+  headers: (files) => api("/api/log-headers?" + files.map((f) => "file=" + enc(f.rel)).join("&")),
+  header: (rel) => api(`/api/logs/${logPath(rel)}?header-only=0`),
+  summaries: (rel) => api(`/api/log-summaries/${logPath(rel)}`),
+  sample: (rel, id, epoch) => api(`/api/log-sample/${logPath(rel)}?id=${enc(id)}&epoch=${enc(epoch)}`),
+  events: (since) => api("/api/events?" + new URLSearchParams({ last_eval_time: String(since) })),
+  downloadButton: (rel) => h("button", { id: "download", class: "download", onclick: () => download(rel) }, "Download JSON"),
+};
+
+// A static bundle's data: each file is a script that calls inspectData(path,
+// json, error); it is added to the page when first needed (pages opened from
+// file:// may run scripts of their folder, but not fetch files).
+function bundleSource(base) {
+  const loads = new Map(); // path -> promise of its JSON text
+  const waiting = new Map(); // path -> {resolve, reject}
+  window.inspectData = (path, text, error) => {
+    const handlers = waiting.get(path);
+    if (!handlers) return;
+    waiting.delete(path);
+    if (error !== undefined) handlers.reject(new Error(error));
+    else handlers.resolve(text);
+  };
+  function load(path) {
+    if (!loads.has(path)) {
+      loads.set(path, new Promise((resolve, reject) => {
+        waiting.set(path, { resolve, reject });
+        const script = h("script", { src: `${base}${path}.js` });
+        const done = () => {
+          script.remove();
+          if (!waiting.delete(path)) return; // the data has arrived
+          loads.delete(path);
+          reject(new Error(`${path}: missing from the bundle`));
+        };
+        script.addEventListener("error", done);
+        script.addEventListener("load", done);
+        document.head.append(script);
+      }));
+    }
+    return loads.get(path).then(parseJson);
+  }
+  const dataOf = (rel) => {
+    const file = state.files.find((f) => f.rel === rel);
+    if (!file) throw new Error(`${rel}: not a log in this bundle`);
+    return file.data;
+  };
+  const summaries = async (rel) => load(`${dataOf(rel)}/summaries`);
+  return {
+    live: false,
+    listing: () => load("listing"),
+    header: async (rel) => load(`${dataOf(rel)}/header`),
+    summaries,
+    async sample(rel, id, epoch) {
+      const list = await summaries(rel);
+      const at = list.findIndex((s) => String(s.id) === String(id) && String(s.epoch) === String(epoch));
+      if (at < 0) throw new Error(`sample ${id} (epoch ${epoch}) is not in ${rel}`);
+      return load(`${dataOf(rel)}/samples/${at}`);
+    },
+    downloadButton: (rel) => h("a", { id: "download", class: "download", href: "logs/" + rel.split("/").map(enc).join("/"), download: "" }, "Download log"),
+  };
+}
+
+const bundleBase = document.body.dataset.bundle;
+const source = bundleBase === undefined ? serverSource : bundleSource(bundleBase);
+
 async function loadListing() {
   const started = Date.now();
-  const listing = await api("/api/logs");
+  const listing = await source.listing();
   state.lastEvalTime = started;
   state.logDir = listing.log_dir;
-  state.files = listing.files.map((f) => ({ ...f, rel: relName(f.name), key: `${f.size}:${f.mtime}` }));
+  state.files = listing.files.map((f) => ({ ...f, rel: f.rel || relName(f.name), key: `${f.size}:${f.mtime}` }));
+  // A bundle's listing carries each log's header (what the list shows of it).
+  for (const f of state.files) if (f.header) state.headers.set(f.name, { key: f.key, header: f.header });
   document.getElementById("log-dir").textContent = state.logDir;
   const live = new Set(state.files.map((f) => f.name));
   for (const name of [...state.headers.keys()]) if (!live.has(name)) state.headers.delete(name);
@@ -75,8 +146,7 @@ async function loadHeaders(onBatch) {
   const stale = state.files.filter((f) => (state.headers.get(f.name) || {}).key !== f.key);
   for (let i = 0; i < stale.length; i += HEADER_BATCH) {
     const batch = stale.slice(i, i + HEADER_BATCH);
-    const query = batch.map((f) => "file=" + enc(f.rel)).join("&");
-    const headers = await api("/api/log-headers?" + query);
+    const headers = await source.headers(batch);
     batch.forEach((f, j) => state.headers.set(f.name, { key: f.key, header: headers[j] }));
     if (onBatch) onBatch();
   }
@@ -448,8 +518,8 @@ function logPage(rel) {
       await loadListing();
       const entry = file();
       if (shownKey !== null && entry && entry.key === shownKey) return; // unchanged
-      const header = await api(`/api/logs/${logPath(rel)}?header-only=0`);
-      summaries = await api(`/api/log-summaries/${logPath(rel)}`);
+      const header = await source.header(rel);
+      summaries = await source.summaries(rel);
       state.summaries = { rel, list: summaries };
       shownKey = entry ? entry.key : null;
       top.replaceChildren(...logHeader(header, rel));
@@ -471,7 +541,7 @@ function logHeader(header, rel) {
   const stats = header.stats || {};
   const parts = [
     h("h1", {}, spec.task || rel, " ", statusBadge(header.status),
-      h("button", { id: "download", class: "download", onclick: () => download(rel) }, "Download JSON")),
+      source.downloadButton(rel)),
     kv([["Model", spec.model], ["Created", fmtTime(spec.created)], ["Log", h("span", { class: "mono" }, rel)],
       ["Duration", fmtDuration(stats.started_at, stats.completed_at)], ["Samples", sampleCounts(header)]]),
   ];
@@ -571,7 +641,7 @@ function samplePage(rel, id, epoch) {
     async refresh(changedOnly) {
       if (changedOnly) return; // a finished sample does not change
       await loadListing();
-      const sample = await api(`/api/log-sample/${logPath(rel)}?id=${enc(id)}&epoch=${enc(epoch)}`);
+      const sample = await source.sample(rel, id, epoch);
       app.replaceChildren(
         h("div", { class: "nav" }, h("a", { href: "#/log/" + logPath(rel) }, "← log"), h("a", { href: "#/" }, "all logs"),
           ...neighbours(rel, sample)),
@@ -710,8 +780,7 @@ async function poll() {
   polling = true;
   const live = document.getElementById("live");
   try {
-    const params = new URLSearchParams({ last_eval_time: String(state.lastEvalTime) });
-    const events = await api("/api/events?" + params);
+    const events = await source.events(state.lastEvalTime);
     live.classList.remove("offline");
     if (events.includes("refresh-evals")) {
       const view = state.view;
@@ -726,6 +795,10 @@ async function poll() {
 
 // Filters rewrite the hash with history.replaceState, which fires no hashchange.
 window.addEventListener("hashchange", route);
-document.addEventListener("visibilitychange", poll);
 route();
-setInterval(poll, POLL_MS);
+if (source.live) {
+  document.addEventListener("visibilitychange", poll);
+  setInterval(poll, POLL_MS);
+} else {
+  document.getElementById("live").hidden = true; // a bundle is a snapshot
+}

@@ -1,4 +1,5 @@
-"""What the viewer serves, apart from HTTP: listings, headers, logs, byte
+"""What the viewer shows, apart from HTTP (the live server and static bundles
+read the same data from here): listings, headers, logs, byte
 ranges, sample summaries, samples and the refresh signal.
 
 Every log a request names goes through `resolve` first: the name must lead to
@@ -23,11 +24,11 @@ import msgspec
 
 from .. import settings, storage
 from ..errors import ForbiddenError, InspectCliError, SampleNotFoundError, StorageError
-from ..log._dump import dump_eval_log
-from ..log._file import read_eval_log_header, read_eval_log_sample, read_eval_log_sample_summaries
-from ..log._list import EvalLogInfo, is_log_file, list_eval_logs, read_headers
-from ..log._tree import to_tree
-from ..log._types import EvalLog
+from ._dump import dump_eval_log
+from ._file import read_eval_log_header, read_eval_log_sample, read_eval_log_sample_summaries
+from ._list import EvalLogInfo, is_log_file, list_eval_logs, read_headers
+from ._tree import to_tree
+from ._types import EvalLog
 
 Write = Callable[[bytes], Any]
 
@@ -169,7 +170,14 @@ class ViewApi:
     def log_headers(self, names: list[str]) -> list[dict[str, Any]]:
         """The headers of several logs (those a listing shows: no samples, no
         epoch reductions); an unreadable log gives `{"read_error": message}`."""
-        out: list[dict[str, Any] | None] = [None] * len(names)
+        return [
+            to_tree(header) if isinstance(header, EvalLog) else {"read_error": str(header)}
+            for header in self.read_headers(names)
+        ]
+
+    def read_headers(self, names: list[str]) -> list[EvalLog | InspectCliError]:
+        """`log_headers` as objects: each log's header, or why it cannot be read."""
+        out: list[EvalLog | InspectCliError | None] = [None] * len(names)
         remote: list[tuple[int, tuple[str, int, float]]] = []
         for i, name in enumerate(names):
             try:
@@ -177,19 +185,19 @@ class ViewApi:
                     key = (storage.source_name(source), *_size_and_mtime(source))
                     cached = self._headers.get(key)
                     if cached is not None:
-                        out[i] = to_tree(cached)
+                        out[i] = cached
                     elif isinstance(source, str):
                         remote.append((i, key))  # read below, several at once
                     else:
-                        out[i] = to_tree(self._cache_header(key, read_eval_log_header(source)))
+                        out[i] = self._cache_header(key, read_eval_log_header(source))
             except InspectCliError as ex:
-                out[i] = {"read_error": str(ex)}
+                out[i] = ex
         headers = read_headers([key[0] for _, key in remote])
         for (i, key), header in zip(remote, headers):
             if isinstance(header, EvalLog):
-                out[i] = to_tree(self._cache_header(key, header))
+                out[i] = self._cache_header(key, header)
             else:
-                out[i] = {"read_error": str(header)}
+                out[i] = header
         return [entry for entry in out if entry is not None]
 
     def _cache_header(self, key: tuple[str, int, float], header: EvalLog) -> EvalLog:
