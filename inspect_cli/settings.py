@@ -52,6 +52,7 @@ EVAL_SET_LOCK_STALE = _setting(
     "seconds without heartbeat after which an eval set's log dir lock is taken over (default 300)",
 )
 TRACEBACK = _setting("INSPECT_CLI_TRACEBACK", "1: show Python tracebacks of unexpected errors")
+TRACEBACK_LOCALS = _setting("INSPECT_TRACEBACK_LOCALS", "1: include local variables in the tracebacks of sample errors")
 COMPLETE = _setting("_INSPECT_COMPLETE", "set by shells asking for completions (see completions/)")
 
 DEFAULT_LOG_DIR = "logs"

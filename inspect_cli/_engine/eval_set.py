@@ -100,7 +100,7 @@ def eval_set(
         retry_connections=retry_connections,
         retry_immediate=retry_immediate,
     )
-    capture = LogCapture()
+    capture = LogCapture.of(opts)
     capture.start()  # task functions may log while they build their tasks
     try:
         resolved = resolve_tasks(tasks, opts.task_args)

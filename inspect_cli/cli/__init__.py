@@ -15,6 +15,7 @@ from .. import __version__, settings
 from ..errors import ExitCode, InspectCliError
 from . import eval as eval_cmd
 from . import eval_set, info, listing, log, view
+from ._inspect_options import EvalCommand, RetryCommand, RunCommand
 from ._output import error
 
 
@@ -80,9 +81,9 @@ def _root(
     settings.load_dotenv()  # after --env (which wins), before any command reads a setting
 
 
-app.command("eval")(eval_cmd.eval_command)
-app.command("eval-retry")(eval_cmd.eval_retry_command)
-app.command("eval-set")(eval_set.eval_set_command)
+app.command("eval", cls=EvalCommand)(eval_cmd.eval_command)
+app.command("eval-retry", cls=RetryCommand)(eval_cmd.eval_retry_command)
+app.command("eval-set", cls=RunCommand)(eval_set.eval_set_command)
 app.add_typer(view.app, name="view")
 app.add_typer(log.app, name="log")
 app.add_typer(info.app, name="info")

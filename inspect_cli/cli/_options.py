@@ -283,3 +283,226 @@ MaxTasks = Annotated[
     int | None,
     typer.Option("--max-tasks", metavar="N", min=1, help=f"{MAX_TASKS_HELP} (default 1).", show_default=False),
 ]
+
+
+# -- Inspect's run and task options (tags, metadata, solver, roles, logging, ...) --
+
+Tags = Annotated[
+    str | None,
+    typer.Option(
+        "--tags",
+        metavar="TAG[,TAG...]",
+        envvar="INSPECT_EVAL_TAGS",
+        help="Tags recorded in the log (comma-separated).",
+        show_default=False,
+    ),
+]
+Metadata = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metadata",
+        metavar="NAME=VALUE",
+        envvar="INSPECT_EVAL_METADATA",
+        help="Metadata recorded in the log (repeatable).",
+        show_default=False,
+    ),
+]
+TaskConfig = Annotated[
+    str | None,
+    typer.Option(
+        "--task-config",
+        metavar="FILE",
+        envvar="INSPECT_EVAL_TASK_CONFIG",
+        help="Task arguments from a YAML or JSON file (-T wins).",
+        show_default=False,
+    ),
+]
+Solver = Annotated[
+    str | None,
+    typer.Option(
+        "--solver",
+        metavar="FILE.PY@NAME",
+        envvar="INSPECT_EVAL_SOLVER",
+        help="Run this @solver instead of the task's solvers.",
+        show_default=False,
+    ),
+]
+SolverArg = Annotated[
+    list[str] | None,
+    typer.Option(
+        "-S",
+        "--solver-arg",
+        metavar="NAME=VALUE",
+        envvar="INSPECT_EVAL_SOLVER_ARGS",
+        help="Argument of --solver (repeatable).",
+        show_default=False,
+    ),
+]
+SolverConfig = Annotated[
+    str | None,
+    typer.Option(
+        "--solver-config",
+        metavar="FILE",
+        envvar="INSPECT_EVAL_SOLVER_CONFIG",
+        help="Arguments of --solver from a YAML or JSON file (-S wins).",
+        show_default=False,
+    ),
+]
+ModelConfig = Annotated[
+    str | None,
+    typer.Option(
+        "--model-config",
+        metavar="FILE",
+        envvar="INSPECT_EVAL_MODEL_CONFIG",
+        help="Model arguments from a YAML or JSON file (-M wins).",
+        show_default=False,
+    ),
+]
+GenerateConfigFile = Annotated[
+    str | None,
+    typer.Option(
+        "--generate-config",
+        metavar="FILE",
+        envvar="INSPECT_EVAL_GENERATE_CONFIG",
+        help="Generation settings from a YAML or JSON file (options given on the command line win).",
+        show_default=False,
+    ),
+]
+ModelRole = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model-role",
+        metavar="ROLE=MODEL",
+        envvar="INSPECT_EVAL_MODEL_ROLE",
+        help="A model for a role tasks ask for with get_model(role=ROLE) (repeatable).",
+        show_default=False,
+    ),
+]
+SampleShuffle = Annotated[
+    str | None,
+    typer.Option(
+        "--sample-shuffle",
+        metavar="[SEED]",
+        envvar="INSPECT_EVAL_SAMPLE_SHUFFLE",
+        help="Shuffle the samples before --limit picks them (with SEED: the same order every run).",
+        show_default=False,
+    ),
+]
+NoEpochsReducer = Annotated[
+    bool,
+    typer.Option(
+        "--no-epochs-reducer",
+        envvar="INSPECT_EVAL_NO_EPOCHS_REDUCER",
+        help="Do not combine each sample's epochs: metrics see every epoch's score.",
+    ),
+]
+NoScore = Annotated[
+    bool, typer.Option("--no-score", envvar="INSPECT_EVAL_NO_SCORE", help="Do not score the samples (score later).")
+]
+NoScoreDisplay = Annotated[
+    bool,
+    typer.Option(
+        "--no-score-display", envvar="INSPECT_EVAL_SCORE_DISPLAY", help="Do not show scores when the eval ends."
+    ),
+]
+ScoreOnError = Annotated[
+    bool,
+    typer.Option("--score-on-error", envvar="INSPECT_EVAL_SCORE_ON_ERROR", help="Score samples that failed too."),
+]
+ContinueOnFail = Annotated[
+    bool,
+    typer.Option(
+        "--continue-on-fail",
+        envvar="INSPECT_EVAL_CONTINUE_ON_FAIL",
+        help="When sample errors fail the eval, still run the remaining samples.",
+    ),
+]
+RetryOnError = Annotated[
+    str | None,
+    typer.Option(
+        "--retry-on-error",
+        metavar="[N]",
+        envvar="INSPECT_EVAL_RETRY_ON_ERROR",
+        help="Run a failed sample again, up to N times (bare: once).",
+        show_default=False,
+    ),
+]
+NoLogSamples = Annotated[
+    bool,
+    typer.Option("--no-log-samples", envvar="INSPECT_EVAL_NO_LOG_SAMPLES", help="Write the log without its samples."),
+]
+NoLogRealtime = Annotated[
+    bool,
+    typer.Option(
+        "--no-log-realtime",
+        envvar="INSPECT_EVAL_NO_LOG_REALTIME",
+        help="Write the samples once the eval ends, not as they finish.",
+    ),
+]
+LogImages = Annotated[
+    bool | None,
+    typer.Option(
+        "--log-images/--no-log-images",
+        envvar="INSPECT_EVAL_LOG_IMAGES",
+        help="Keep images in the log (default), or replace them with a placeholder.",
+        show_default=False,
+    ),
+]
+LogModelApi = Annotated[
+    bool | None,
+    typer.Option(
+        "--log-model-api/--no-log-model-api",
+        envvar="INSPECT_EVAL_LOG_MODEL_API",
+        help="Record each model request and response in the log's model events (default), or not.",
+        show_default=False,
+    ),
+]
+
+
+class LogLevel(str, Enum):
+    debug = "debug"
+    trace = "trace"
+    http = "http"
+    info = "info"
+    warning = "warning"
+    error = "error"
+    critical = "critical"
+    notset = "notset"
+
+
+LogLevelOption = Annotated[
+    LogLevel | None,
+    typer.Option(
+        "--log-level",
+        envvar="INSPECT_LOG_LEVEL",
+        help="Show what tasks log at this level and above on stderr (default warning).",
+        show_default=False,
+    ),
+]
+LogLevelTranscript = Annotated[
+    LogLevel | None,
+    typer.Option(
+        "--log-level-transcript",
+        envvar="INSPECT_LOG_LEVEL_TRANSCRIPT",
+        help="Record what tasks log at this level and above in the log (default info).",
+        show_default=False,
+    ),
+]
+TracebackLocals = Annotated[
+    bool,
+    typer.Option(
+        "--traceback-locals",
+        envvar="INSPECT_TRACEBACK_LOCALS",
+        help="Include local variables in the tracebacks of sample errors.",
+    ),
+]
+Env = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--env",
+        metavar="NAME=VALUE",
+        envvar="INSPECT_EVAL_ENV",
+        help="Set an environment variable for the run (repeatable).",
+        show_default=False,
+    ),
+]
