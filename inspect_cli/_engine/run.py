@@ -458,7 +458,7 @@ async def _run_task(
                 score_display=options.score_display is not False,
             ),
             packages={"inspect_cli": __version__},
-            metadata=options.metadata or (task.metadata or None),
+            metadata={**(options.metadata or {}), **(task.metadata or {})} or None,  # the task's win, as in Inspect
             tags=options.tags,
             scorers=[
                 EvalScorer(

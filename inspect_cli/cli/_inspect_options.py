@@ -143,6 +143,7 @@ class RunCommand(TyperCommand):
         return names | {o for o, s in UNSUPPORTED.items() if s.takes == "optional" and self.has(s)}
 
     def parse_args(self, ctx: core.Context, args: list[str]) -> list[str]:
+        ctx.meta[_ARGS] = list(args)
         return super().parse_args(ctx, bare_values(args, self.optional_value_options()))
 
     def invoke(self, ctx: core.Context) -> Any:
@@ -152,9 +153,18 @@ class RunCommand(TyperCommand):
             if value not in (None, False, (), []):
                 given.append(option)
         if given:
-            spec = UNSUPPORTED[given[0]]
-            raise UsageError(f"{given[0]} is not supported by inspect_cli (no {spec.needs})")
+            args: list[str] = ctx.meta.get(_ARGS, [])
+            first = min(given, key=lambda option: _place(option, args))
+            raise UsageError(f"{first} is not supported by inspect_cli (no {UNSUPPORTED[first].needs})")
         return super().invoke(ctx)
+
+
+_ARGS = "inspect_cli.args"  # the command line, kept to name the first unsupported option in it
+
+
+def _place(option: str, args: list[str]) -> int:
+    names = {option, SHORT.get(option), UNSUPPORTED[option].secondary} - {None}
+    return next((i for i, arg in enumerate(args) if arg.partition("=")[0] in names), len(args))
 
 
 class EvalCommand(RunCommand):

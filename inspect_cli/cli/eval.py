@@ -145,7 +145,7 @@ def eval_options(
     `eval-set` (the tasks, model, log dir, max tasks and --json are each command's own)."""
     for own in ("tasks", "model", "log_dir", "max_tasks", "json_output"):
         same.pop(own, None)
-    for name, value in (config_file(generate_config, "--generate-config") if generate_config else {}).items():
+    for name, value in generation_settings(generate_config).items():
         if same.get(name) is None:  # the command line's own option wins
             same[name] = value
     return {
@@ -222,6 +222,19 @@ def run_options(
         if given:
             options[name] = value
     return {k: v for k, v in options.items() if v is not None}
+
+
+def generation_settings(path: str | None) -> dict[str, Any]:
+    """--generate-config: generation settings by their names in the log (`temperature`, `max_tokens`, ...)."""
+    from ..log._types import GenerateConfig
+
+    values = config_file(path, "--generate-config")
+    unknown = sorted(set(values) - set(GenerateConfig.__struct_fields__))
+    if unknown:
+        raise typer.BadParameter(
+            f"{path}: no generation setting {', '.join(unknown)}", param_hint="'--generate-config'"
+        )
+    return values
 
 
 def config_file(path: str | None, option: str) -> dict[str, Any]:

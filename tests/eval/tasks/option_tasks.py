@@ -1,0 +1,44 @@
+"""Tasks for tests of Inspect's run options, written as for Inspect (`inspect_ai` imports)."""
+
+import logging
+import os
+
+from inspect_ai import Task, task
+from inspect_ai.dataset import Sample
+from inspect_ai.scorer import includes
+from inspect_ai.solver import generate, solver
+
+logger = logging.getLogger(__name__)
+ATTEMPTS: dict[str, int] = {}
+
+
+def _samples(n):
+    return [Sample(input=f"Say {i}", target=str(i), id=f"s{i}") for i in range(1, n + 1)]
+
+
+@solver
+def flaky(fail_id: str = "s2", failures: int = 1_000_000):
+    """Fails on sample `fail_id` for its first `failures` attempts in this process."""
+
+    async def solve(state, generate):
+        logger.debug("debug from sample %s", state.sample_id)
+        logger.warning("warning from sample %s", state.sample_id)
+        if state.sample_id == fail_id:
+            ATTEMPTS[fail_id] = ATTEMPTS.get(fail_id, 0) + 1
+            if ATTEMPTS[fail_id] <= failures:
+                secret_local = "local-value-42"  # noqa: F841  (shown by --traceback-locals)
+                raise RuntimeError(f"attempt {ATTEMPTS[fail_id]} on {fail_id} failed")
+        return await generate(state)
+
+    return solve
+
+
+@task
+def opts(n: int = 4, failures: int = 0):
+    ATTEMPTS.clear()
+    return Task(
+        dataset=_samples(n),
+        solver=[flaky(failures=failures)],
+        scorer=includes(),
+        metadata={"env": os.environ.get("OPTION_TEST_ENV")},
+    )
