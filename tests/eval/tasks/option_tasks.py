@@ -6,7 +6,7 @@ import os
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
 from inspect_ai.scorer import includes
-from inspect_ai.solver import generate, solver
+from inspect_ai.solver import solver
 
 logger = logging.getLogger(__name__)
 ATTEMPTS: dict[str, int] = {}
