@@ -22,6 +22,7 @@ from ..errors import InspectCliError, UsageError
 from ..log._file import read_eval_log
 from ..log._types import EvalConfig, EvalLog
 from ..model._model import base_url_setting
+from ..solver import SolverSpec
 from .run import EvalOptions, eval_async, run_coroutine
 from .task import Epochs, resolve_tasks
 
@@ -124,6 +125,7 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
         metadata=spec.metadata,
         tags=spec.tags,
         sample_shuffle=config.sample_shuffle,
+        solver=SolverSpec(spec.solver, dict(spec.solver_args_passed or {})) if spec.solver else None,
         **_run_options(config, overrides),
         **generate,
     )

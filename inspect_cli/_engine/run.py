@@ -61,11 +61,11 @@ from ..log._types import (
 from ..model._context import SampleContext, enter_sample, exit_sample, set_active_model
 from ..model._model import Model, get_model, merge_config
 from ..scorer._scorers import metrics_of
-from ..solver._solvers import plan_steps, step_record
+from ..solver._solvers import SolverSpec, plan_steps, step_record
 from ..solver._task_state import Target, TaskState
 from .display import Display
 from .selection import id_of, reusable_samples, sample_ids, select_samples, selected
-from .task import Epochs, Task, resolve_tasks
+from .task import Epochs, Task, resolve_solver, resolve_tasks
 from .writer import LogWriter, default_buffer
 
 # Inspect's log levels, by the number Python's logging gives each.
@@ -140,6 +140,11 @@ class EvalOptions:
         self.traceback_locals: bool = values.pop("traceback_locals", False) or settings.get_flag(
             settings.TRACEBACK_LOCALS
         )
+        solver = values.pop("solver", None)  # replaces the tasks' solvers
+        self.solver_name: str | None = (
+            solver.solver if isinstance(solver, SolverSpec) else solver if isinstance(solver, str) else None
+        )
+        self.solver: Any = resolve_solver(solver) if solver is not None else None
         self.retry_of: EvalLog | None = None  # set by eval_retry: the log being retried
         # Set by eval_set for each of its members:
         self.eval_set_id: str | None = None
@@ -405,7 +410,8 @@ async def _run_task(
     fail_on_error = options.fail_on_error if options.fail_on_error is not None else task.fail_on_error
     buffer = options.log_buffer or default_buffer(options.log_dir)
     scorers = _scorer_specs(task)
-    steps = plan_steps(task.solver)
+    steps = plan_steps(options.solver if options.solver is not None else task.solver)
+    solver_args, solver_args_passed = params_of(options.solver) if options.solver is not None else ({}, {})
     started_at = _now()
     log = EvalLog(
         status="started",
@@ -424,6 +430,12 @@ async def _run_task(
             task_attribs=task.task_attribs,
             task_args=task.task_args,
             task_args_passed=task.task_args_passed,
+            solver=options.solver_name
+            or (
+                name_of(options.solver) if options.solver is not None and not isinstance(options.solver, list) else None
+            ),
+            solver_args=solver_args if options.solver is not None else None,
+            solver_args_passed=solver_args_passed,
             dataset=EvalDataset(
                 name=task.dataset.name,
                 location=task.dataset.location,

@@ -170,13 +170,68 @@ def _defines_tasks(folder: str, name: str) -> bool:
 
 def load_task_functions(path: str) -> dict[str, Callable[..., Task]]:
     """The @task functions defined in a Python file, by task name."""
+    module = _load_module(path, "task")
+    return {
+        getattr(obj, TASK_ATTR): obj
+        for obj in vars(module).values()
+        if is_task_function(obj) and getattr(obj, "__module__", None) == module.__name__
+    }
+
+
+def load_solver_factories(path: str) -> dict[str, Callable[..., Any]]:
+    """The @solver functions defined in a Python file, by solver name."""
+    from .._registry import name_of
+    from ..solver._solvers import SOLVER_ATTR
+
+    module = _load_module(path, "solver")
+    return {
+        name_of(obj): obj
+        for obj in vars(module).values()
+        if callable(obj) and hasattr(obj, SOLVER_ATTR) and getattr(obj, "__module__", None) == module.__name__
+    }
+
+
+def resolve_solver(spec: Any) -> Any:
+    """The solver(s) `eval(solver=...)` names: a solver or a list of them as
+    they are; a SolverSpec (or "file.py@name" text) built with its arguments:
+    from a file (`file.py@name`, or `file.py` when it defines one @solver) or
+    a built-in solver by name."""
+    from .. import solver as solvers
+    from ..solver import SolverSpec
+
+    if isinstance(spec, str):
+        spec = SolverSpec(spec)
+    if not isinstance(spec, SolverSpec):
+        return spec
+    path, _, name = spec.solver.partition("@")
+    if path.endswith(".py") or name:
+        found = load_solver_factories(path)
+        if not name and len(found) == 1:
+            name = next(iter(found))
+        if name not in found:
+            known = ", ".join(sorted(found)) or "none"
+            wanted = f"no @solver named '{name}'" if name else "not exactly one @solver"
+            raise UsageError(f"{wanted} in {path} (solvers there: {known})")
+        make = found[name]
+    elif path in solvers.__all__ and path[:1].islower() and path not in ("solver", "chain"):
+        make = getattr(solvers, path)
+    else:
+        raise UsageError(f"no solver {spec.solver!r}: name a built-in solver, file.py or file.py@name")
+    try:
+        return make(**spec.args)
+    except TypeError as ex:
+        raise UsageError(f"solver {spec.solver}: {ex}") from None
+
+
+def _load_module(path: str, kind: str) -> types.ModuleType:
+    """A Python file of tasks or solvers, run as a module of its own."""
     file = os.path.abspath(path)
     if not os.path.isfile(file):
-        raise UsageError(f"task file not found: {path}")
+        raise UsageError(f"{kind} file not found: {path}")
     module_name = f"inspect_cli_tasks_{abs(hash(file))}"
     spec = importlib.util.spec_from_file_location(module_name, file)
     if spec is None or spec.loader is None:
-        raise UsageError(f"cannot load tasks from {path} (not a Python file?)")
+        raise UsageError(f"cannot load {kind}s from {path} (not a Python file?)")
     module = importlib.util.module_from_spec(spec)
     folder = os.path.dirname(file)
     sys.path.insert(0, folder)
@@ -194,11 +249,7 @@ def load_task_functions(path: str) -> dict[str, Callable[..., Task]]:
     finally:
         if sys.path and sys.path[0] == folder:
             sys.path.pop(0)
-    return {
-        getattr(obj, TASK_ATTR): obj
-        for obj in vars(module).values()
-        if is_task_function(obj) and getattr(obj, "__module__", None) == module_name
-    }
+    return module
 
 
 def _raised_at(ex: BaseException, file: str) -> str:

@@ -83,6 +83,9 @@ def eval_command(
     task_config: opt.TaskConfig = None,
     model_config: opt.ModelConfig = None,
     generate_config: opt.GenerateConfigFile = None,
+    solver: opt.Solver = None,
+    solver_arg: opt.SolverArg = None,
+    solver_config: opt.SolverConfig = None,
     sample_shuffle: opt.SampleShuffle = None,
     no_score: opt.NoScore = False,
     no_score_display: opt.NoScoreDisplay = False,
@@ -139,6 +142,9 @@ def eval_options(
     task_config: str | None = None,
     model_config: str | None = None,
     generate_config: str | None = None,
+    solver: str | None = None,
+    solver_arg: list[str] | None = None,
+    solver_config: str | None = None,
     **same: Any,
 ) -> dict[str, Any]:
     """The library's options from the command line's, shared by `eval` and
@@ -154,6 +160,7 @@ def eval_options(
         "task_args": {**config_file(task_config, "--task-config"), **parse_assignments(task_arg, "-T")},
         "tags": [t.strip() for t in tags.split(",") if t.strip()] or None if tags else None,
         "metadata": parse_assignments(metadata, "--metadata") or None,
+        "solver": solver_spec(solver, solver_arg, solver_config),
         **run_options(**{k: same.pop(k) for k in RUN_OPTIONS if k in same}),
         "log_format": log_format.value if log_format else None,
         "limit": parse_limit(limit),
@@ -222,6 +229,18 @@ def run_options(
         if given:
             options[name] = value
     return {k: v for k, v in options.items() if v is not None}
+
+
+def solver_spec(solver: str | None, solver_arg: list[str] | None, solver_config: str | None) -> Any:
+    """--solver with its arguments (-S wins over --solver-config), as eval()'s `solver`."""
+    if solver is None:
+        if solver_arg or solver_config:
+            raise typer.BadParameter("-S and --solver-config need --solver (the solver they are arguments of)")
+        return None
+    from ..solver import SolverSpec
+
+    args = {**config_file(solver_config, "--solver-config"), **parse_assignments(solver_arg, "-S")}
+    return SolverSpec(solver, args, dict(args))
 
 
 def generation_settings(path: str | None) -> dict[str, Any]:

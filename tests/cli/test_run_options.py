@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 
 from inspect_cli.log import list_eval_logs, read_eval_log
@@ -21,8 +20,10 @@ from inspect_cli.log._types import EvalLog, ModelEvent
 from support import inspect_ai_options
 from support.cli_runner import run_inspect
 from support.inspect_ai_env import inspect_ai_python
+from support.inspect_ai_options import view
 
 TASKS = Path(__file__).parents[1] / "eval" / "tasks" / "option_tasks.py"
+SOLVERS = TASKS.with_name("option_solvers.py")
 View = dict[str, Any]
 
 
@@ -117,6 +118,22 @@ CASES: dict[str, Case] = {
     "no-log-realtime": Case(["--no-log-realtime"], lambda v: _eq(v["config"]["log_realtime"], False)),
     "no-log-images": Case(["--no-log-images"], lambda v: _eq(v["config"]["log_images"], False)),
     "no-log-model-api": Case(["--no-log-model-api"], lambda v: _eq(v["config"]["log_model_api"], False)),
+    "solver": Case(
+        ["--solver", "option_solvers.py@shout", "-S", "prefix=XX"],
+        lambda v: (
+            _eq(v["solver"], ["option_solvers.py@shout", {"prefix": "XX", "times": 1}, {"prefix": "XX"}]),
+            _eq(v["plan"], [["shout", {"prefix": "XX", "times": 1}]]),
+            _eq({s["prompt"][:6] for s in v["samples"]}, {"XXSay "}),
+        ),
+    ),
+    "solver-config": Case(
+        ["--solver", "option_solvers.py", "--solver-config", "solver.yaml", "-S", "times=2"],
+        lambda v: (
+            _eq(v["solver"], ["option_solvers.py", {"prefix": "YY", "times": 2}, {"prefix": "YY", "times": 2}]),
+            _eq({s["prompt"][:8] for s in v["samples"]}, {"YYYYSay "}),
+        ),
+        files={"solver.yaml": "prefix: YY\ntimes: 1\n"},
+    ),
     "env": Case(["--env", "OPTION_TEST_ENV=hello"], lambda v: _eq(v["metadata"], {"env": "hello"})),
 }
 
@@ -147,6 +164,7 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
     """Every case's eval, run once; inspect-ai reads all their logs in one go."""
     folder = tmp_path_factory.mktemp("options")
     (folder / "option_tasks.py").write_text(TASKS.read_text())
+    (folder / "option_solvers.py").write_text(SOLVERS.read_text())
     results: dict[str, tuple[str, str]] = {}
     for name, case in CASES.items():
         for file, text in case.files.items():
@@ -164,39 +182,9 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
     return {name: Ran(read_eval_log(loc), theirs[loc], stderr) for name, (loc, stderr) in results.items()}
 
 
-def _view(log: EvalLog) -> View:
-    """What tests/support/inspect_ai_options.py reads, read by our reader."""
-
-    def plain(value: Any) -> Any:
-        return {k: v for k, v in msgspec.to_builtins(value).items() if v is not None}
-
-    spec = log.eval
-    return {
-        "status": log.status,
-        "config": plain(spec.config),
-        "tags": spec.tags,
-        "metadata": spec.metadata,
-        "task_args": spec.task_args,
-        "model_args": spec.model_args,
-        "model_generate_config": plain(spec.model_generate_config),
-        "plan_config": plain(log.plan.config),
-        "dataset": plain(spec.dataset),
-        "results": log.results is not None,
-        "samples": [
-            {
-                "id": s.id,
-                "scores": sorted(s.scores or {}),
-                "error": s.error is not None,
-                "error_retries": len(s.error_retries or []),
-            }
-            for s in log.samples or []
-        ],
-    }
-
-
 @pytest.mark.parametrize("name", list(CASES))
 def test_option_reaches_the_log(name: str, ran: dict[str, Ran]) -> None:
-    CASES[name].check(_view(ran[name].ours))
+    CASES[name].check(view(ran[name].ours))
     CASES[name].check(ran[name].theirs)  # inspect-ai reads the same
 
 
