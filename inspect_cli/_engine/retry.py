@@ -125,6 +125,11 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
         metadata=spec.metadata,
         tags=spec.tags,
         sample_shuffle=config.sample_shuffle,
+        model_roles={
+            name: {**role, "args": {k: v for k, v in (role.get("args") or {}).items() if v != REDACTED}}
+            for name, role in (spec.model_roles or {}).items()
+        }
+        or None,
         solver=SolverSpec(spec.solver, dict(spec.solver_args_passed or {})) if spec.solver else None,
         **_run_options(config, overrides),
         **generate,

@@ -58,7 +58,7 @@ from ..log._types import (
     SampleInitEvent,
     ScoreEvent,
 )
-from ..model._context import SampleContext, enter_sample, exit_sample, set_active_model
+from ..model._context import SampleContext, enter_sample, exit_sample, set_active_model, set_model_roles
 from ..model._model import Model, get_model, merge_config
 from ..scorer._scorers import metrics_of
 from ..solver._solvers import SolverSpec, plan_steps, step_record
@@ -140,6 +140,7 @@ class EvalOptions:
         self.traceback_locals: bool = values.pop("traceback_locals", False) or settings.get_flag(
             settings.TRACEBACK_LOCALS
         )
+        self.model_roles: dict[str, Any] | None = values.pop("model_roles", None)
         solver = values.pop("solver", None)  # replaces the tasks' solvers
         self.solver_name: str | None = (
             solver.solver if isinstance(solver, SolverSpec) else solver if isinstance(solver, str) else None
@@ -391,6 +392,8 @@ async def _run_task(
         **options.model_args,
     )
     set_active_model(model)
+    roles = {name: role_model(name, value) for name, value in (options.model_roles or {}).items()}
+    set_model_roles({name: role for name, (role, _) in roles.items()})
     auto_ids = any(s.id is None for s in task.dataset)
     dataset, shuffled = shuffled_samples(list(task.dataset), options.sample_shuffle)
     samples, ids_assigned = select_samples(dataset, options.sample_id, options.limit)
@@ -447,6 +450,11 @@ async def _run_task(
             model_generate_config=options.generate_config,
             model_base_url=_secrets.redact_url(options.model_base_url) if options.model_base_url else None,
             model_args=redact(options.model_args),
+            model_roles={
+                name: {"model": role.name, "config": _set_fields(role.config), "args": redact(args)}
+                for name, (role, args) in roles.items()
+            }
+            or None,
             config=EvalConfig(
                 limit=options.limit if isinstance(options.limit, int) else None,
                 sample_id=options.sample_id,
@@ -537,6 +545,9 @@ async def _run_task(
         await asyncio.gather(*workers, return_exceptions=True)
     finally:
         await _close(model)
+        for role, _ in roles.values():
+            if role is not model:
+                await _close(role)
     failed = _failed(fail_on_error, len(errors), total) and not cancelled
     log.status = "cancelled" if cancelled else "error" if failed else "success"
     if failed:
@@ -555,6 +566,31 @@ async def _run_task(
     if cancelled and current is not None and current.cancelling():
         current.uncancel()  # the cancellation is handled: the log says "cancelled"
     return log
+
+
+def role_model(name: str, value: Any) -> tuple[Model, dict[str, Any]]:
+    """The model for a role, and its model args, from what `model_roles` gives
+    it: a Model, a name, or a dict: {"model": name, generation settings...}
+    or, as logs record roles, {"model", "config", "base_url", "args"}."""
+    if isinstance(value, Model):
+        return value, {}
+    if isinstance(value, str):
+        return get_model(value), {}
+    if not isinstance(value, dict) or not isinstance(value.get("model"), str):
+        raise UsageError(f"model role {name}: expected a model name or a dict with its model, not {value!r}")
+    rest = {k: v for k, v in value.items() if k != "model"}
+    base_url = rest.pop("base_url", None)
+    args = dict(rest.pop("args", None) or {})
+    settings_given = dict(rest.pop("config", None) or {}) | rest
+    unknown = sorted(set(settings_given) - set(GenerateConfig.__struct_fields__))
+    if unknown:
+        raise UsageError(f"model role {name}: no generation setting {', '.join(unknown)}")
+    config = GenerateConfig(**settings_given) if settings_given else None
+    return get_model(value["model"], config, base_url, **args), args
+
+
+def _set_fields(config: GenerateConfig) -> dict[str, Any]:
+    return {k: v for k, v in msgspec.to_builtins(config).items() if v is not None}
 
 
 def _ordered(done: list[EvalSample], samples: list[Sample]) -> list[EvalSample]:

@@ -83,6 +83,7 @@ def eval_command(
     task_config: opt.TaskConfig = None,
     model_config: opt.ModelConfig = None,
     generate_config: opt.GenerateConfigFile = None,
+    model_role: opt.ModelRole = None,
     solver: opt.Solver = None,
     solver_arg: opt.SolverArg = None,
     solver_config: opt.SolverConfig = None,
@@ -142,6 +143,7 @@ def eval_options(
     task_config: str | None = None,
     model_config: str | None = None,
     generate_config: str | None = None,
+    model_role: list[str] | None = None,
     solver: str | None = None,
     solver_arg: list[str] | None = None,
     solver_config: str | None = None,
@@ -161,6 +163,7 @@ def eval_options(
         "tags": [t.strip() for t in tags.split(",") if t.strip()] or None if tags else None,
         "metadata": parse_assignments(metadata, "--metadata") or None,
         "solver": solver_spec(solver, solver_arg, solver_config),
+        "model_roles": model_roles(model_role),
         **run_options(**{k: same.pop(k) for k in RUN_OPTIONS if k in same}),
         "log_format": log_format.value if log_format else None,
         "limit": parse_limit(limit),
@@ -229,6 +232,25 @@ def run_options(
         if given:
             options[name] = value
     return {k: v for k, v in options.items() if v is not None}
+
+
+def model_roles(items: list[str] | None) -> dict[str, Any] | None:
+    """--model-role ROLE=MODEL, or ROLE={model: MODEL, temperature: 0.5} (YAML or JSON)."""
+    roles: dict[str, Any] = {}
+    for item in items or []:
+        role, sep, value = item.partition("=")
+        if not sep or not role or not value:
+            raise typer.BadParameter(f"expected ROLE=MODEL, got {item!r}", param_hint="'--model-role'")
+        if value.lstrip().startswith("{"):
+            import yaml
+
+            try:
+                roles[role] = yaml.safe_load(value)
+            except yaml.YAMLError:
+                raise typer.BadParameter(f"{role}: not YAML or JSON: {value}", param_hint="'--model-role'") from None
+        else:
+            roles[role] = value
+    return roles or None
 
 
 def solver_spec(solver: str | None, solver_arg: list[str] | None, solver_config: str | None) -> Any:

@@ -72,6 +72,7 @@ def eval_set_command(
     task_config: opt.TaskConfig = None,
     model_config: opt.ModelConfig = None,
     generate_config: opt.GenerateConfigFile = None,
+    model_role: opt.ModelRole = None,
     solver: opt.Solver = None,
     solver_arg: opt.SolverArg = None,
     solver_config: opt.SolverConfig = None,

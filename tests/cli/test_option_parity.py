@@ -58,7 +58,7 @@ NOT_YET = {
     "--modalities",
 }
 # Options of this branch still to come.
-LEFT = {"--model-role", "--no-epochs-reducer"}
+LEFT = {"--no-epochs-reducer"}
 # Options whose value Inspect lets one leave out but ours need (bare, Inspect's mean their default).
 VALUE_REQUIRED = {"--epochs-reducer", "--fail-on-error"}
 

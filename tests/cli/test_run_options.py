@@ -34,6 +34,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     exit_code: int = 0
+    task: str = "opts"
 
 
 def _ids(view: View) -> list[str]:
@@ -134,6 +135,19 @@ CASES: dict[str, Case] = {
         ),
         files={"solver.yaml": "prefix: YY\ntimes: 1\n"},
     ),
+    "model-role": Case(
+        ["--model-role", "critic={model: mockllm/critic, temperature: 0.5}", "--model-role", "grader=mockllm/grader"],
+        lambda v: (
+            _eq(v["model_roles"], {"critic": "mockllm/critic", "grader": "mockllm/grader"}),
+            _eq(v["samples"][0]["events_models"], ["mockllm/critic", "mockllm/grader", "mockllm/model"]),
+        ),
+        task="with_roles",
+    ),
+    "model-role-absent": Case(
+        [],
+        lambda v: (_eq(v["model_roles"], {}), _eq(v["samples"][0]["events_models"], ["mockllm/model"])),
+        task="with_roles",
+    ),
     "env": Case(["--env", "OPTION_TEST_ENV=hello"], lambda v: _eq(v["metadata"], {"env": "hello"})),
 }
 
@@ -169,7 +183,16 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Ran]:
     for name, case in CASES.items():
         for file, text in case.files.items():
             (folder / file).write_text(text)
-        args = ["eval", "option_tasks.py@opts", "--model", "mockllm/model", "--display", "none", "--log-dir", name]
+        args = [
+            "eval",
+            f"option_tasks.py@{case.task}",
+            "--model",
+            "mockllm/model",
+            "--display",
+            "none",
+            "--log-dir",
+            name,
+        ]
         result = run_inspect("inprocess", [*args, *case.args], folder, env=case.env)
         assert result.exit_code == case.exit_code, (name, result.stderr)
         [log] = list_eval_logs(folder / name)

@@ -5,7 +5,8 @@ import os
 
 from inspect_ai import Task, task
 from inspect_ai.dataset import Sample
-from inspect_ai.scorer import includes
+from inspect_ai.model import get_model
+from inspect_ai.scorer import includes, model_graded_qa
 from inspect_ai.solver import solver
 
 logger = logging.getLogger(__name__)
@@ -42,3 +43,19 @@ def opts(n: int = 4, failures: int = 0):
         scorer=includes(),
         metadata={"env": os.environ.get("OPTION_TEST_ENV")},
     )
+
+
+@solver
+def ask_critic():
+    """Asks the model of the "critic" role (the evaluated model when no role is given) first."""
+
+    async def solve(state, generate):
+        await get_model(role="critic").generate(state.user_prompt.text)
+        return await generate(state)
+
+    return solve
+
+
+@task
+def with_roles():
+    return Task(dataset=_samples(1), solver=[ask_critic()], scorer=model_graded_qa())
