@@ -460,7 +460,7 @@ async def _run_task(
                 sample_id=options.sample_id,
                 sample_shuffle=options.sample_shuffle,
                 epochs=epochs,
-                epochs_reducer=[reducer] if reducer else None,
+                epochs_reducer=[] if options.epochs_reducer == [] else [reducer] if reducer else None,
                 fail_on_error=fail_on_error if fail_on_error is not None else True,
                 continue_on_fail=bool(options.continue_on_fail),
                 retry_on_error=options.retry_on_error or None,
@@ -555,7 +555,8 @@ async def _run_task(
         log.error = next((e for e in reported if not e.message.startswith("CancelledError")), reported[0])
     completed = [s for s in done if s.error is None]
     if not failed and options.score:
-        scores, reductions = eval_scores(_ordered(done, samples), scorers, reducer)
+        reduce_epochs = options.epochs_reducer != []  # [] is --no-epochs-reducer
+        scores, reductions = eval_scores(_ordered(done, samples), scorers, reducer, reduce_epochs)
         log.results = EvalResults(total_samples=total, completed_samples=len(completed), scores=scores)
         log.reductions = reductions
     log.stats = EvalStats(started_at=started_at, completed_at=_now(), model_usage=_usage(done))

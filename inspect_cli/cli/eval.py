@@ -60,6 +60,7 @@ def eval_command(
     sample_id: opt.SampleId = None,
     epochs: opt.Epochs = None,
     epochs_reducer: opt.EpochsReducer = None,
+    no_epochs_reducer: opt.NoEpochsReducer = False,
     max_tasks: opt.MaxTasks = None,
     max_connections: opt.MaxConnections = None,
     max_samples: opt.MaxSamples = None,
@@ -147,12 +148,17 @@ def eval_options(
     solver: str | None = None,
     solver_arg: list[str] | None = None,
     solver_config: str | None = None,
+    no_epochs_reducer: bool = False,
     **same: Any,
 ) -> dict[str, Any]:
     """The library's options from the command line's, shared by `eval` and
     `eval-set` (the tasks, model, log dir, max tasks and --json are each command's own)."""
     for own in ("tasks", "model", "log_dir", "max_tasks", "json_output"):
         same.pop(own, None)
+    if no_epochs_reducer:
+        if same.get("epochs_reducer") is not None:
+            raise typer.BadParameter("use --epochs-reducer or --no-epochs-reducer, not both")
+        same["epochs_reducer"] = []
     for name, value in generation_settings(generate_config).items():
         if same.get(name) is None:  # the command line's own option wins
             same[name] = value

@@ -46,6 +46,7 @@ def eval_set_command(
     sample_id: opt.SampleId = None,
     epochs: opt.Epochs = None,
     epochs_reducer: opt.EpochsReducer = None,
+    no_epochs_reducer: opt.NoEpochsReducer = False,
     max_tasks: Annotated[
         int,
         typer.Option("--max-tasks", metavar="N", min=1, help=f"{opt.MAX_TASKS_HELP} (default 10).", show_default=False),

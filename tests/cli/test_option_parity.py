@@ -57,8 +57,6 @@ NOT_YET = {
     "--reasoning-mode",
     "--modalities",
 }
-# Options of this branch still to come.
-LEFT = {"--no-epochs-reducer"}
 # Options whose value Inspect lets one leave out but ours need (bare, Inspect's mean their default).
 VALUE_REQUIRED = {"--epochs-reducer", "--fail-on-error"}
 
@@ -90,9 +88,9 @@ CASES = [(command, option) for command, options in INSPECT.items() for option in
 def test_every_inspect_option_is_known(command: str, inspect_option: dict[str, Any]) -> None:
     ours = _ours(command)
     names = inspect_option["names"] + inspect_option["secondary"]
-    pending = [n for n in names if n in NOT_YET | LEFT]
+    pending = [n for n in names if n in NOT_YET]
     if pending:
-        assert not any(n in ours for n in pending), f"{pending} is present: remove it from NOT_YET/LEFT"
+        assert not any(n in ours for n in pending), f"{pending} is present: remove it from NOT_YET"
         return
     for name in names:
         assert name in ours, f"inspect {command} has no option {name} (Inspect has it)"
@@ -109,7 +107,7 @@ def test_every_inspect_option_is_known(command: str, inspect_option: dict[str, A
 def test_lists_only_shrink() -> None:
     """Every name listed here is an option of Inspect's (a typo would hide nothing)."""
     known = {n for options in INSPECT.values() for o in options for n in o["names"] + o["secondary"]}
-    assert (NOT_YET | LEFT | VALUE_REQUIRED | set(UNSUPPORTED)) <= known
+    assert (NOT_YET | VALUE_REQUIRED | set(UNSUPPORTED)) <= known
 
 
 OWN_OPTIONS = {
@@ -131,6 +129,11 @@ OWN_OPTIONS = {
     "--log-level-transcript": "INSPECT_LOG_LEVEL_TRANSCRIPT",
     "--traceback-locals": "INSPECT_TRACEBACK_LOCALS",
     "--env": "INSPECT_EVAL_ENV",
+    "--no-epochs-reducer": "INSPECT_EVAL_NO_EPOCHS_REDUCER",
+    "--solver": "INSPECT_EVAL_SOLVER",
+    "-S": "INSPECT_EVAL_SOLVER_ARGS",
+    "--solver-config": "INSPECT_EVAL_SOLVER_CONFIG",
+    "--model-role": "INSPECT_EVAL_MODEL_ROLE",
 }
 
 

@@ -148,6 +148,27 @@ CASES: dict[str, Case] = {
         lambda v: (_eq(v["model_roles"], {}), _eq(v["samples"][0]["events_models"], ["mockllm/model"])),
         task="with_roles",
     ),
+    "no-epochs-reducer": Case(
+        [
+            "--epochs",
+            "2",
+            "--no-epochs-reducer",
+            "--max-samples",
+            "1",
+            "-M",
+            'custom_outputs=["1", "2", "3", "4", "1", "no", "no", "no"]',
+        ],
+        lambda v: (
+            _eq(v["config"]["epochs_reducer"], []),
+            # every epoch's score is a sample of the metrics (5 of 8 right), and nothing is reduced
+            _eq(v["scores"], [["includes", None, 8, {"accuracy": 0.625, "stderr": 0.182981}]]),
+            _eq(v["reductions"], []),
+        ),
+    ),
+    "epochs-reduced": Case(
+        ["--epochs", "2", "--max-samples", "1"],
+        lambda v: (_eq(v["scores"][0][:3], ["includes", None, 4]), _eq(v["reductions"], [["includes", 4]])),
+    ),
     "env": Case(["--env", "OPTION_TEST_ENV=hello"], lambda v: _eq(v["metadata"], {"env": "hello"})),
 }
 
@@ -291,3 +312,47 @@ def test_bad_values_fail_in_one_line(args: list[str], message: str, tmp_path: Pa
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_eval_retry_takes_inspects_retry_options(tmp_path: Path) -> None:
+    (tmp_path / "option_tasks.py").write_text(TASKS.read_text())
+    args = ["eval", "option_tasks.py@opts", "--model", "mockllm/model", "--display", "none", "--log-dir", "logs"]
+    assert run_inspect("inprocess", [*args, "-T", "failures=1", "--tags", "t1"], tmp_path).exit_code == 1
+    [failed] = list_eval_logs(tmp_path / "logs")
+    retry = ["eval-retry", failed.name, "--display", "none", "--log-dir", "retried"]
+    result = run_inspect("inprocess", [*retry, "--retry-on-error", "--no-score", "--max-tasks", "2"], tmp_path)
+    assert result.exit_code == 0, result.stderr
+    [log] = list_eval_logs(tmp_path / "retried")
+    retried = read_eval_log(log.name)
+    assert retried.status == "success" and retried.results is None  # the failed sample's retry succeeded; unscored
+    assert (retried.eval.config.retry_on_error, retried.eval.config.max_tasks, retried.eval.tags) == (1, 2, ["t1"])
+    refused = run_inspect("inprocess", [*retry, "--no-sandbox-cleanup"], tmp_path)
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == "Error: --no-sandbox-cleanup is not supported by inspect_cli (no sandboxes)"
+    unknown = run_inspect(
+        "inprocess", [*retry, "--sandbox", "docker"], tmp_path
+    )  # not an eval-retry option of Inspect's
+    assert unknown.exit_code == 2 and "No such option" in unknown.stderr
+
+
+def test_eval_set_takes_the_run_options(tmp_path: Path) -> None:
+    (tmp_path / "option_tasks.py").write_text(TASKS.read_text())
+    args = ["eval-set", "option_tasks.py@opts", "--model", "mockllm/model", "--display", "none", "--log-dir", "set"]
+    extra = [
+        "--tags",
+        "a",
+        "--sample-shuffle",
+        "2",
+        "--retry-on-error",
+        "1",
+        "-T",
+        "failures=1",
+        "--retry-attempts",
+        "0",
+    ]
+    result = run_inspect("inprocess", [*args, *extra], tmp_path)
+    assert result.exit_code == 0, result.stderr
+    [log] = list_eval_logs(tmp_path / "set")
+    spec = read_eval_log(log.name).eval
+    assert (spec.tags, spec.config.sample_shuffle, spec.config.retry_on_error) == (["a"], 2, 1)
+    assert spec.dataset.sample_ids == _shuffled(_s(4), 2)

@@ -22,6 +22,11 @@ def view(log: Any) -> dict[str, Any]:
         "plan_config": log.plan.config.model_dump(exclude_none=True),
         "dataset": spec.dataset.model_dump(exclude_none=True),
         "results": log.results is not None,
+        "scores": [
+            [s.name, s.reducer, s.scored_samples, {k: round(m.value, 6) for k, m in s.metrics.items()}]
+            for s in (log.results.scores if log.results else [])
+        ],
+        "reductions": [[r.scorer, len(r.samples)] for r in log.reductions or []],
         "solver": [spec.solver, spec.solver_args, spec.solver_args_passed],
         "plan": [[step.solver, step.params] for step in log.plan.steps],
         "model_roles": {role: r["model"] if isinstance(r, dict) else r.model for role, r in roles.items()},
