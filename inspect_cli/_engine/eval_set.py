@@ -46,7 +46,17 @@ from ..log._types import EvalLog, EvalSpec, GenerateConfig
 from ..model._model import Model
 from .display import Display, shown_location
 from .retry import with_samples
-from .run import EvalOptions, LogCapture, Runner, check_selection, redact, run_coroutine, running, settle
+from .run import (
+    EvalOptions,
+    LogCapture,
+    Runner,
+    check_selection,
+    redact,
+    run_coroutine,
+    running,
+    settle,
+    solver_record,
+)
 from .set_lock import SetLock
 from .task import Task, resolve_tasks
 
@@ -138,6 +148,7 @@ def member_key(spec: EvalSpec) -> str:
         spec.model_args,
         spec.model_generate_config,
         [config.message_limit, config.token_limit, config.time_limit],
+        [spec.solver, spec.solver_args_passed] if spec.solver else None,
     )
 
 
@@ -155,7 +166,13 @@ def _planned_key(task: Task, model: str, options: EvalOptions) -> str:
             options.token_limit or task.token_limit,
             options.time_limit or task.time_limit,
         ],
+        _planned_solver(options),
     )
+
+
+def _planned_solver(options: EvalOptions) -> list[Any] | None:
+    name, _, passed = solver_record(options)
+    return [name, passed] if name else None
 
 
 def _key(
@@ -166,13 +183,18 @@ def _key(
     model_args: dict[str, Any],
     config: GenerateConfig,
     limits: list[Any],
+    solver: list[Any] | None = None,
 ) -> str:
+    """(A solver replacing the task's is part of the key only when there is
+    one: keys of logs that ran the task's own solvers stay what they were.)"""
     generation = {
         name: value
         for name in GenerateConfig.__struct_fields__
         if name not in TRANSPORT_SETTINGS and (value := getattr(config, name)) is not None
     }
-    parts = [task_file, task, task_args, model, model_args, generation, limits]
+    parts: list[Any] = [task_file, task, task_args, model, model_args, generation, limits]
+    if solver is not None:
+        parts.append(solver)
     return json.dumps(_canonical(jsonable(parts)), sort_keys=True)
 
 

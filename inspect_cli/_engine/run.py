@@ -414,7 +414,7 @@ async def _run_task(
     buffer = options.log_buffer or default_buffer(options.log_dir)
     scorers = _scorer_specs(task)
     steps = plan_steps(options.solver if options.solver is not None else task.solver)
-    solver_args, solver_args_passed = params_of(options.solver) if options.solver is not None else ({}, {})
+    solver_name, solver_args, solver_args_passed = solver_record(options)
     started_at = _now()
     log = EvalLog(
         status="started",
@@ -433,12 +433,9 @@ async def _run_task(
             task_attribs=task.task_attribs,
             task_args=task.task_args,
             task_args_passed=task.task_args_passed,
-            solver=options.solver_name
-            or (
-                name_of(options.solver) if options.solver is not None and not isinstance(options.solver, list) else None
-            ),
-            solver_args=solver_args if options.solver is not None else None,
-            solver_args_passed=solver_args_passed,
+            solver=solver_name,
+            solver_args=solver_args,
+            solver_args_passed=solver_args_passed or {},
             dataset=EvalDataset(
                 name=task.dataset.name,
                 location=task.dataset.location,
@@ -567,6 +564,15 @@ async def _run_task(
     if cancelled and current is not None and current.cancelling():
         current.uncancel()  # the cancellation is handled: the log says "cancelled"
     return log
+
+
+def solver_record(options: EvalOptions) -> tuple[str | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """The solver that replaces the tasks' (`eval.solver`), its arguments and those passed."""
+    if options.solver is None:
+        return None, None, None
+    name = options.solver_name or (None if isinstance(options.solver, list) else name_of(options.solver))
+    params, passed = params_of(options.solver)
+    return name, params, passed
 
 
 def role_model(name: str, value: Any) -> tuple[Model, dict[str, Any]]:

@@ -356,3 +356,16 @@ def test_eval_set_takes_the_run_options(tmp_path: Path) -> None:
     spec = read_eval_log(log.name).eval
     assert (spec.tags, spec.config.sample_shuffle, spec.config.retry_on_error) == (["a"], 2, 1)
     assert spec.dataset.sample_ids == _shuffled(_s(4), 2)
+
+
+def test_eval_set_members_differ_by_solver(tmp_path: Path) -> None:
+    (tmp_path / "option_tasks.py").write_text(TASKS.read_text())
+    (tmp_path / "option_solvers.py").write_text(SOLVERS.read_text())
+    args = ["eval-set", "option_tasks.py@opts", "--model", "mockllm/model", "--display", "none", "--log-dir", "set"]
+    solver = ["--solver", "option_solvers.py@shout", "-S", "prefix=A"]
+    assert run_inspect("inprocess", [*args, *solver], tmp_path).exit_code == 0
+    again = run_inspect("inprocess", [*args, *solver], tmp_path)
+    assert again.exit_code == 0 and len(list_eval_logs(tmp_path / "set")) == 1  # done: nothing ran
+    other = run_inspect("inprocess", [*args, "--solver", "option_solvers.py@shout", "-S", "prefix=B"], tmp_path)
+    assert other.exit_code == 1 and "log" in other.stderr  # another eval's logs are in the set's dir
+    assert len(list_eval_logs(tmp_path / "set")) == 1
