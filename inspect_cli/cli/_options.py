@@ -27,6 +27,8 @@ RunJson = Annotated[
     bool,
     typer.Option(
         "--json",
+        envvar="INSPECT_EVAL_JSON",
+        show_envvar=False,
         help="Print JSON Lines on stdout: a start record, then a done record with each task's outcome "
         "(implies --display none).",
     ),
@@ -87,7 +89,13 @@ class LogFormat(str, Enum):
 
 Display = Annotated[
     DisplayMode | None,
-    typer.Option("--display", help="full (progress bar on a terminal), plain (lines) or none.", show_default=False),
+    typer.Option(
+        "--display",
+        envvar="INSPECT_DISPLAY",
+        show_envvar=False,
+        help="full (progress bar on a terminal), plain (lines) or none.",
+        show_default=False,
+    ),
 ]
 MaxConnections = Annotated[
     int | None,
@@ -113,6 +121,8 @@ MaxRetries = Annotated[
     int | None,
     typer.Option(
         "--max-retries",
+        envvar="INSPECT_EVAL_MAX_RETRIES",
+        show_envvar=False,
         metavar="N",
         min=0,
         help="Retries of a failed model request (429, 5xx, timeouts).",
@@ -123,6 +133,8 @@ Timeout = Annotated[
     float | None,
     typer.Option(
         "--timeout",
+        envvar="INSPECT_EVAL_TIMEOUT",
+        show_envvar=False,
         metavar="SECONDS",
         callback=lambda value: positive(value, "--timeout"),
         help="Seconds to wait for one model request.",
@@ -133,17 +145,29 @@ FailOnError = Annotated[
     float | None,
     typer.Option(
         "--fail-on-error",
+        envvar="INSPECT_EVAL_FAIL_ON_ERROR",
+        show_envvar=False,
         metavar="N|SHARE",
         callback=lambda value: positive(value, "--fail-on-error"),
         help="Fail the eval when this many samples (a count >= 1) or this share of them (below 1) fail. Default: the first.",
         show_default=False,
     ),
 ]
-NoFailOnError = Annotated[bool, typer.Option("--no-fail-on-error", help="Never fail the eval because samples failed.")]
+NoFailOnError = Annotated[
+    bool,
+    typer.Option(
+        "--no-fail-on-error",
+        envvar="INSPECT_EVAL_NO_FAIL_ON_ERROR",
+        show_envvar=False,
+        help="Never fail the eval because samples failed.",
+    ),
+]
 LogBuffer = Annotated[
     int | None,
     typer.Option(
         "--log-buffer",
+        envvar="INSPECT_EVAL_LOG_BUFFER",
+        show_envvar=False,
         metavar="N",
         min=1,
         help="Samples to finish before each write of the log (10 locally, 100 remote).",
@@ -187,10 +211,26 @@ ModelBaseUrl = Annotated[
     typer.Option("--model-base-url", metavar="URL", help="Base URL of the model API.", show_default=False),
 ]
 ModelArg = Annotated[
-    list[str] | None, typer.Option("-M", "--model-arg", metavar="NAME=VALUE", help="Model argument (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "-M",
+        "--model-arg",
+        envvar="INSPECT_EVAL_MODEL_ARGS",
+        show_envvar=False,
+        metavar="NAME=VALUE",
+        help="Model argument (repeatable).",
+    ),
 ]
 TaskArg = Annotated[
-    list[str] | None, typer.Option("-T", "--task-arg", metavar="NAME=VALUE", help="Task argument (repeatable).")
+    list[str] | None,
+    typer.Option(
+        "-T",
+        "--task-arg",
+        envvar="INSPECT_EVAL_TASK_ARGS",
+        show_envvar=False,
+        metavar="NAME=VALUE",
+        help="Task argument (repeatable).",
+    ),
 ]
 LogFormatOption = Annotated[
     LogFormat | None,
@@ -198,21 +238,44 @@ LogFormatOption = Annotated[
 ]
 Limit = Annotated[
     str | None,
-    typer.Option("--limit", metavar="N|START-END", help="Run the first N samples (or START-END).", show_default=False),
+    typer.Option(
+        "--limit",
+        envvar="INSPECT_EVAL_LIMIT",
+        show_envvar=False,
+        metavar="N|START-END",
+        help="Run the first N samples (or START-END).",
+        show_default=False,
+    ),
 ]
 SampleId = Annotated[
     str | None,
     typer.Option(
-        "--sample-id", metavar="ID[,ID...]", help="Run only these sample ids (comma-separated).", show_default=False
+        "--sample-id",
+        envvar="INSPECT_EVAL_SAMPLE_ID",
+        show_envvar=False,
+        metavar="ID[,ID...]",
+        help="Run only these sample ids (comma-separated).",
+        show_default=False,
     ),
 ]
 Epochs = Annotated[
-    int | None, typer.Option("--epochs", metavar="N", min=1, help="Times to run each sample.", show_default=False)
+    int | None,
+    typer.Option(
+        "--epochs",
+        envvar="INSPECT_EVAL_EPOCHS",
+        show_envvar=False,
+        metavar="N",
+        min=1,
+        help="Times to run each sample.",
+        show_default=False,
+    ),
 ]
 EpochsReducer = Annotated[
     str | None,
     typer.Option(
         "--epochs-reducer",
+        envvar="INSPECT_EVAL_EPOCHS_REDUCER",
+        show_envvar=False,
         metavar="REDUCER",
         callback=_reducer,
         help="mean (default), median, mode, max, at_least_K.",
@@ -222,13 +285,21 @@ EpochsReducer = Annotated[
 Temperature = Annotated[
     float | None,
     typer.Option(
-        "--temperature", metavar="T", min=0.0, help="Sampling temperature sent to the model.", show_default=False
+        "--temperature",
+        envvar="INSPECT_EVAL_TEMPERATURE",
+        show_envvar=False,
+        metavar="T",
+        min=0.0,
+        help="Sampling temperature sent to the model.",
+        show_default=False,
     ),
 ]
 TopP = Annotated[
     float | None,
     typer.Option(
         "--top-p",
+        envvar="INSPECT_EVAL_TOP_P",
+        show_envvar=False,
         metavar="P",
         min=0.0,
         max=1.0,
@@ -239,41 +310,83 @@ TopP = Annotated[
 TopK = Annotated[
     int | None,
     typer.Option(
-        "--top-k", metavar="K", min=1, help="Sample from the K most likely tokens (Anthropic).", show_default=False
+        "--top-k",
+        envvar="INSPECT_EVAL_TOP_K",
+        show_envvar=False,
+        metavar="K",
+        min=1,
+        help="Sample from the K most likely tokens (Anthropic).",
+        show_default=False,
     ),
 ]
 MaxTokens = Annotated[
     int | None,
     typer.Option(
-        "--max-tokens", metavar="N", min=1, help="Most tokens the model may generate per request.", show_default=False
+        "--max-tokens",
+        envvar="INSPECT_EVAL_MAX_TOKENS",
+        show_envvar=False,
+        metavar="N",
+        min=1,
+        help="Most tokens the model may generate per request.",
+        show_default=False,
     ),
 ]
 Seed = Annotated[
     int | None,
     typer.Option(
-        "--seed", metavar="N", help="Random seed for sampling (where the provider supports it).", show_default=False
+        "--seed",
+        envvar="INSPECT_EVAL_SEED",
+        show_envvar=False,
+        metavar="N",
+        help="Random seed for sampling (where the provider supports it).",
+        show_default=False,
     ),
 ]
 SystemMessage = Annotated[
     str | None,
     typer.Option(
-        "--system-message", metavar="TEXT", help="A system message put before every sample's input.", show_default=False
+        "--system-message",
+        envvar="INSPECT_EVAL_SYSTEM_MESSAGE",
+        show_envvar=False,
+        metavar="TEXT",
+        help="A system message put before every sample's input.",
+        show_default=False,
     ),
 ]
 MessageLimit = Annotated[
     int | None,
     typer.Option(
-        "--message-limit", metavar="N", min=1, help="Stop a sample after this many messages.", show_default=False
+        "--message-limit",
+        envvar="INSPECT_EVAL_MESSAGE_LIMIT",
+        show_envvar=False,
+        metavar="N",
+        min=1,
+        help="Stop a sample after this many messages.",
+        show_default=False,
     ),
 ]
 TokenLimit = Annotated[
     int | None,
-    typer.Option("--token-limit", metavar="N", min=1, help="Stop a sample after this many tokens.", show_default=False),
+    typer.Option(
+        "--token-limit",
+        envvar="INSPECT_EVAL_TOKEN_LIMIT",
+        show_envvar=False,
+        metavar="N",
+        min=1,
+        help="Stop a sample after this many tokens.",
+        show_default=False,
+    ),
 ]
 TimeLimit = Annotated[
     int | None,
     typer.Option(
-        "--time-limit", metavar="SECONDS", min=1, help="Stop a sample after this many seconds.", show_default=False
+        "--time-limit",
+        envvar="INSPECT_EVAL_TIME_LIMIT",
+        show_envvar=False,
+        metavar="SECONDS",
+        min=1,
+        help="Stop a sample after this many seconds.",
+        show_default=False,
     ),
 ]
 
@@ -281,7 +394,15 @@ TimeLimit = Annotated[
 MAX_TASKS_HELP = "Tasks (task and model pairs) run at once, sharing each model's connections"
 MaxTasks = Annotated[
     int | None,
-    typer.Option("--max-tasks", metavar="N", min=1, help=f"{MAX_TASKS_HELP} (default 1).", show_default=False),
+    typer.Option(
+        "--max-tasks",
+        envvar="INSPECT_EVAL_MAX_TASKS",
+        show_envvar=False,
+        metavar="N",
+        min=1,
+        help=f"{MAX_TASKS_HELP} (default 1).",
+        show_default=False,
+    ),
 ]
 
 
@@ -293,6 +414,7 @@ Tags = Annotated[
         "--tags",
         metavar="TAG[,TAG...]",
         envvar="INSPECT_EVAL_TAGS",
+        show_envvar=False,
         help="Tags recorded in the log (comma-separated).",
         show_default=False,
     ),
@@ -303,6 +425,7 @@ Metadata = Annotated[
         "--metadata",
         metavar="NAME=VALUE",
         envvar="INSPECT_EVAL_METADATA",
+        show_envvar=False,
         help="Metadata recorded in the log (repeatable).",
         show_default=False,
     ),
@@ -313,6 +436,7 @@ TaskConfig = Annotated[
         "--task-config",
         metavar="FILE",
         envvar="INSPECT_EVAL_TASK_CONFIG",
+        show_envvar=False,
         help="Task arguments from a YAML or JSON file (-T wins).",
         show_default=False,
     ),
@@ -323,6 +447,7 @@ Solver = Annotated[
         "--solver",
         metavar="FILE.PY@NAME",
         envvar="INSPECT_EVAL_SOLVER",
+        show_envvar=False,
         help="Run this @solver instead of the task's solvers.",
         show_default=False,
     ),
@@ -334,6 +459,7 @@ SolverArg = Annotated[
         "--solver-arg",
         metavar="NAME=VALUE",
         envvar="INSPECT_EVAL_SOLVER_ARGS",
+        show_envvar=False,
         help="Argument of --solver (repeatable).",
         show_default=False,
     ),
@@ -344,6 +470,7 @@ SolverConfig = Annotated[
         "--solver-config",
         metavar="FILE",
         envvar="INSPECT_EVAL_SOLVER_CONFIG",
+        show_envvar=False,
         help="Arguments of --solver from a YAML or JSON file (-S wins).",
         show_default=False,
     ),
@@ -354,6 +481,7 @@ ModelConfig = Annotated[
         "--model-config",
         metavar="FILE",
         envvar="INSPECT_EVAL_MODEL_CONFIG",
+        show_envvar=False,
         help="Model arguments from a YAML or JSON file (-M wins).",
         show_default=False,
     ),
@@ -364,6 +492,7 @@ GenerateConfigFile = Annotated[
         "--generate-config",
         metavar="FILE",
         envvar="INSPECT_EVAL_GENERATE_CONFIG",
+        show_envvar=False,
         help="Generation settings from a YAML or JSON file (options given on the command line win).",
         show_default=False,
     ),
@@ -374,6 +503,7 @@ ModelRole = Annotated[
         "--model-role",
         metavar="ROLE=MODEL",
         envvar="INSPECT_EVAL_MODEL_ROLE",
+        show_envvar=False,
         help="A model for a role tasks ask for with get_model(role=ROLE) (repeatable).",
         show_default=False,
     ),
@@ -384,6 +514,7 @@ SampleShuffle = Annotated[
         "--sample-shuffle",
         metavar="[SEED]",
         envvar="INSPECT_EVAL_SAMPLE_SHUFFLE",
+        show_envvar=False,
         help="Shuffle the samples before --limit picks them (with SEED: the same order every run).",
         show_default=False,
     ),
@@ -393,27 +524,40 @@ NoEpochsReducer = Annotated[
     typer.Option(
         "--no-epochs-reducer",
         envvar="INSPECT_EVAL_NO_EPOCHS_REDUCER",
+        show_envvar=False,
         help="Do not combine each sample's epochs: metrics see every epoch's score.",
     ),
 ]
 NoScore = Annotated[
-    bool, typer.Option("--no-score", envvar="INSPECT_EVAL_NO_SCORE", help="Do not score the samples (score later).")
+    bool,
+    typer.Option(
+        "--no-score", envvar="INSPECT_EVAL_NO_SCORE", show_envvar=False, help="Do not score the samples (score later)."
+    ),
 ]
 NoScoreDisplay = Annotated[
     bool,
     typer.Option(
-        "--no-score-display", envvar="INSPECT_EVAL_SCORE_DISPLAY", help="Do not show scores when the eval ends."
+        "--no-score-display",
+        envvar="INSPECT_EVAL_SCORE_DISPLAY",
+        show_envvar=False,
+        help="Do not show scores when the eval ends.",
     ),
 ]
 ScoreOnError = Annotated[
     bool,
-    typer.Option("--score-on-error", envvar="INSPECT_EVAL_SCORE_ON_ERROR", help="Score samples that failed too."),
+    typer.Option(
+        "--score-on-error",
+        envvar="INSPECT_EVAL_SCORE_ON_ERROR",
+        show_envvar=False,
+        help="Score samples that failed too.",
+    ),
 ]
 ContinueOnFail = Annotated[
     bool,
     typer.Option(
         "--continue-on-fail",
         envvar="INSPECT_EVAL_CONTINUE_ON_FAIL",
+        show_envvar=False,
         help="When sample errors fail the eval, still run the remaining samples.",
     ),
 ]
@@ -423,19 +567,26 @@ RetryOnError = Annotated[
         "--retry-on-error",
         metavar="[N]",
         envvar="INSPECT_EVAL_RETRY_ON_ERROR",
+        show_envvar=False,
         help="Run a failed sample again, up to N times (bare: once).",
         show_default=False,
     ),
 ]
 NoLogSamples = Annotated[
     bool,
-    typer.Option("--no-log-samples", envvar="INSPECT_EVAL_NO_LOG_SAMPLES", help="Write the log without its samples."),
+    typer.Option(
+        "--no-log-samples",
+        envvar="INSPECT_EVAL_NO_LOG_SAMPLES",
+        show_envvar=False,
+        help="Write the log without its samples.",
+    ),
 ]
 NoLogRealtime = Annotated[
     bool,
     typer.Option(
         "--no-log-realtime",
         envvar="INSPECT_EVAL_NO_LOG_REALTIME",
+        show_envvar=False,
         help="Write the samples once the eval ends, not as they finish.",
     ),
 ]
@@ -444,6 +595,7 @@ LogImages = Annotated[
     typer.Option(
         "--log-images/--no-log-images",
         envvar="INSPECT_EVAL_LOG_IMAGES",
+        show_envvar=False,
         help="Keep images in the log (default), or replace them with a placeholder.",
         show_default=False,
     ),
@@ -453,6 +605,7 @@ LogModelApi = Annotated[
     typer.Option(
         "--log-model-api/--no-log-model-api",
         envvar="INSPECT_EVAL_LOG_MODEL_API",
+        show_envvar=False,
         help="Record each model request and response in the log's model events (default), or not.",
         show_default=False,
     ),
@@ -475,6 +628,7 @@ LogLevelOption = Annotated[
     typer.Option(
         "--log-level",
         envvar="INSPECT_LOG_LEVEL",
+        show_envvar=False,
         help="Show what tasks log at this level and above on stderr (default warning).",
         show_default=False,
     ),
@@ -484,6 +638,7 @@ LogLevelTranscript = Annotated[
     typer.Option(
         "--log-level-transcript",
         envvar="INSPECT_LOG_LEVEL_TRANSCRIPT",
+        show_envvar=False,
         help="Record what tasks log at this level and above in the log (default info).",
         show_default=False,
     ),
@@ -493,6 +648,7 @@ TracebackLocals = Annotated[
     typer.Option(
         "--traceback-locals",
         envvar="INSPECT_TRACEBACK_LOCALS",
+        show_envvar=False,
         help="Include local variables in the tracebacks of sample errors.",
     ),
 ]
@@ -502,6 +658,7 @@ Env = Annotated[
         "--env",
         metavar="NAME=VALUE",
         envvar="INSPECT_EVAL_ENV",
+        show_envvar=False,
         help="Set an environment variable for the run (repeatable).",
         show_default=False,
     ),

@@ -49,7 +49,15 @@ def eval_set_command(
     no_epochs_reducer: opt.NoEpochsReducer = False,
     max_tasks: Annotated[
         int,
-        typer.Option("--max-tasks", metavar="N", min=1, help=f"{opt.MAX_TASKS_HELP} (default 10).", show_default=False),
+        typer.Option(
+            "--max-tasks",
+            envvar="INSPECT_EVAL_MAX_TASKS",
+            show_envvar=False,
+            metavar="N",
+            min=1,
+            help=f"{opt.MAX_TASKS_HELP} (default 10).",
+            show_default=False,
+        ),
     ] = 10,
     max_connections: opt.MaxConnections = None,
     max_samples: opt.MaxSamples = None,
@@ -94,13 +102,21 @@ def eval_set_command(
     retry_attempts: Annotated[
         int,
         typer.Option(
-            "--retry-attempts", metavar="N", min=0, help="Retries of a failed task (default 10).", show_default=False
+            "--retry-attempts",
+            envvar="INSPECT_EVAL_RETRY_ATTEMPS",
+            show_envvar=False,
+            metavar="N",
+            min=0,
+            help="Retries of a failed task (default 10).",
+            show_default=False,
         ),
     ] = 10,
     retry_wait: Annotated[
         float,
         typer.Option(
             "--retry-wait",
+            envvar="INSPECT_EVAL_RETRY_WAIT",
+            show_envvar=False,
             metavar="SECONDS",
             min=0.0,
             help="Wait before the first retry, doubled at each next one, at most an hour (default 30).",
@@ -111,6 +127,8 @@ def eval_set_command(
         float,
         typer.Option(
             "--retry-connections",
+            envvar="INSPECT_EVAL_RETRY_CONNECTIONS",
+            show_envvar=False,
             metavar="FACTOR",
             max=1.0,
             callback=lambda value: opt.positive(value, "--retry-connections"),
@@ -122,12 +140,19 @@ def eval_set_command(
         bool,
         typer.Option(
             "--retry-immediate/--no-retry-immediate",
+            envvar="INSPECT_EVAL_RETRY_IMMEDIATE",
+            show_envvar=False,
             help="Retry each failed task on its own as soon as it fails, not once the round of tasks has ended.",
         ),
     ] = False,
     no_retry_cleanup: Annotated[
         bool,
-        typer.Option("--no-retry-cleanup", help="Keep the failed logs of tasks that later succeeded."),
+        typer.Option(
+            "--no-retry-cleanup",
+            envvar="INSPECT_EVAL_NO_RETRY_CLEANUP",
+            show_envvar=False,
+            help="Keep the failed logs of tasks that later succeeded.",
+        ),
     ] = False,
     id: Annotated[
         str | None,

@@ -110,40 +110,27 @@ def test_lists_only_shrink() -> None:
     assert (NOT_YET | VALUE_REQUIRED | set(UNSUPPORTED)) <= known
 
 
-OWN_OPTIONS = {
-    "--tags": "INSPECT_EVAL_TAGS",
-    "--metadata": "INSPECT_EVAL_METADATA",
-    "--task-config": "INSPECT_EVAL_TASK_CONFIG",
-    "--model-config": "INSPECT_EVAL_MODEL_CONFIG",
-    "--generate-config": "INSPECT_EVAL_GENERATE_CONFIG",
-    "--sample-shuffle": "INSPECT_EVAL_SAMPLE_SHUFFLE",
-    "--no-score": "INSPECT_EVAL_NO_SCORE",
-    "--no-score-display": "INSPECT_EVAL_SCORE_DISPLAY",
-    "--score-on-error": "INSPECT_EVAL_SCORE_ON_ERROR",
-    "--continue-on-fail": "INSPECT_EVAL_CONTINUE_ON_FAIL",
-    "--retry-on-error": "INSPECT_EVAL_RETRY_ON_ERROR",
-    "--no-log-samples": "INSPECT_EVAL_NO_LOG_SAMPLES",
-    "--no-log-realtime": "INSPECT_EVAL_NO_LOG_REALTIME",
-    "--log-model-api": "INSPECT_EVAL_LOG_MODEL_API",
-    "--log-level": "INSPECT_LOG_LEVEL",
-    "--log-level-transcript": "INSPECT_LOG_LEVEL_TRANSCRIPT",
-    "--traceback-locals": "INSPECT_TRACEBACK_LOCALS",
-    "--env": "INSPECT_EVAL_ENV",
-    "--no-epochs-reducer": "INSPECT_EVAL_NO_EPOCHS_REDUCER",
-    "--solver": "INSPECT_EVAL_SOLVER",
-    "-S": "INSPECT_EVAL_SOLVER_ARGS",
-    "--solver-config": "INSPECT_EVAL_SOLVER_CONFIG",
-    "--model-role": "INSPECT_EVAL_MODEL_ROLE",
-}
+# Read through inspect_cli.settings instead (with its checks, `.env` and, for
+# the log dir, paths relative to the `.env` file): the same variables.
+READ_BY_SETTINGS = {"--model", "--max-connections", "--max-samples", "--log-format", "--log-dir"}
+# Inspect's eval-retry reads other variables than its eval for these; ours are eval's.
+RETRY_QUIRKS = {"--no-log-samples", "--no-log-realtime", "--no-score"}
+ENV_CASES = [
+    (command, option)
+    for command, option in CASES
+    if option["envvar"] and not option["hidden"] and not set(option["names"]) & (NOT_YET | set(UNSUPPORTED))
+]
 
 
-@pytest.mark.parametrize("option", sorted(OWN_OPTIONS))
-def test_environment_variables_are_inspects(option: str) -> None:
-    """`inspect eval`'s options read the variables Inspect's `eval` reads."""
-    [recorded] = [o for o in INSPECT["eval"] if option in o["names"]]
-    assert OWN_OPTIONS[option] in recorded["envvar"]
-    envvar = _ours("eval")[option].envvar
-    assert OWN_OPTIONS[option] in ([envvar] if isinstance(envvar, str) else envvar)
+@pytest.mark.parametrize(("command", "inspect_option"), ENV_CASES, ids=[f"{c} {o['names'][0]}" for c, o in ENV_CASES])
+def test_environment_variables_are_inspects(command: str, inspect_option: dict[str, Any]) -> None:
+    """Our options read the variables Inspect's read (INSPECT_EVAL_<OPTION>)."""
+    name = inspect_option["names"][0]
+    if name in READ_BY_SETTINGS or (command == "eval-retry" and name in RETRY_QUIRKS):
+        return
+    envvar = _ours(command)[name].envvar
+    ours = [envvar] if isinstance(envvar, str) else list(envvar or [])
+    assert set(inspect_option["envvar"]) & set(ours), f"{name} reads {ours}, Inspect's {inspect_option['envvar']}"
 
 
 @pytest.mark.parametrize("option", sorted(UNSUPPORTED))

@@ -44,6 +44,11 @@ def _ids(view: View) -> list[str]:
 CASES: dict[str, Case] = {
     "tags": Case(["--tags", "nightly, ci"], lambda v: _eq(v["tags"], ["nightly", "ci"])),
     "tags-env": Case([], lambda v: _eq(v["tags"], ["from-env"]), env={"INSPECT_EVAL_TAGS": "from-env"}),
+    "limit-epochs-env": Case(
+        [],
+        lambda v: (_eq(v["dataset"]["sample_ids"], ["s1"]), _eq(v["config"]["epochs"], 2)),
+        env={"INSPECT_EVAL_LIMIT": "1", "INSPECT_EVAL_EPOCHS": "2"},
+    ),
     "metadata": Case(
         ["--metadata", "run=7", "--metadata", "who=ci", "--metadata", "list=[1,2]"],
         lambda v: _eq(v["metadata"], {"run": 7, "who": "ci", "list": [1, 2], "env": None}),
