@@ -91,7 +91,6 @@ Display = Annotated[
     DisplayMode | None,
     typer.Option(
         "--display",
-        envvar="INSPECT_DISPLAY",
         show_envvar=False,
         help="full (progress bar on a terminal), plain (lines) or none.",
         show_default=False,
