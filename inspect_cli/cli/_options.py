@@ -89,12 +89,7 @@ class LogFormat(str, Enum):
 
 Display = Annotated[
     DisplayMode | None,
-    typer.Option(
-        "--display",
-        show_envvar=False,
-        help="full (progress bar on a terminal), plain (lines) or none.",
-        show_default=False,
-    ),
+    typer.Option("--display", help="full (progress bar on a terminal), plain (lines) or none.", show_default=False),
 ]
 MaxConnections = Annotated[
     int | None,
