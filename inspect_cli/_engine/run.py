@@ -192,7 +192,11 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
     Options: model, model_base_url, model_args, task_args, log_dir, log_format,
     limit, sample_id, epochs, fail_on_error, max_tasks, max_samples, max_connections,
     max_retries, timeout, log_buffer, display, message_limit, token_limit,
-    time_limit, tags, metadata, run_id, and generation settings (temperature, ...).
+    time_limit, tags, metadata, run_id, and generation settings (temperature, ...);
+    Inspect's run options: solver (a Solver, a list, or a SolverSpec), model_roles,
+    sample_shuffle, score, score_display, score_on_error, continue_on_fail,
+    retry_on_error, log_samples, log_realtime, log_images, log_model_api,
+    log_level, log_level_transcript, traceback_locals.
     """
     settings.load_dotenv()
     settings.register_secrets()
