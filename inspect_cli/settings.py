@@ -61,6 +61,7 @@ CACHE_DIR = _setting(
 XDG_CACHE_HOME = _setting("XDG_CACHE_HOME", "user cache folder on Linux (default ~/.cache); holds inspect_ai/")
 NO_COLOR = _setting("NO_COLOR", "set (any value): plain lines instead of the results panel, and no colours")
 TRACEBACK = _setting("INSPECT_CLI_TRACEBACK", "1: show Python tracebacks of unexpected errors")
+TRACEBACK_LOCALS = _setting("INSPECT_TRACEBACK_LOCALS", "1: include local variables in the tracebacks of sample errors")
 COMPLETE = _setting("_INSPECT_COMPLETE", "set by shells asking for completions (see completions/)")
 
 DEFAULT_LOG_DIR = "logs"

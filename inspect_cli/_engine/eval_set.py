@@ -47,7 +47,18 @@ from ..log._types import EvalLog, EvalSpec, GenerateConfig
 from ..model._model import Model
 from .display import Display, shown_location
 from .retry import with_samples
-from .run import EvalOptions, Interrupted, LogCapture, Runner, check_selection, redact, run_coroutine, running, settle
+from .run import (
+    EvalOptions,
+    Interrupted,
+    LogCapture,
+    Runner,
+    check_selection,
+    redact,
+    run_coroutine,
+    running,
+    settle,
+    solver_record,
+)
 from .set_lock import SetLock
 from .task import Task, resolve_tasks
 
@@ -108,7 +119,7 @@ def eval_set(
         retry_connections=retry_connections,
         retry_immediate=retry_immediate,
     )
-    capture = LogCapture()
+    capture = LogCapture.of(opts)
     capture.start()  # task functions may log while they build their tasks
     try:
         resolved = resolve_tasks(tasks, opts.task_args)
@@ -155,6 +166,7 @@ def member_key(spec: EvalSpec) -> str:
             config.turn_limit,
             config.cost_limit,
         ),
+        [spec.solver, spec.solver_args_passed] if spec.solver else None,
     )
 
 
@@ -175,6 +187,7 @@ def _planned_key(task: Task, model: str, options: EvalOptions) -> str:
             options.turn_limit or task.turn_limit,
             options.cost_limit or task.cost_limit,
         ),
+        _planned_solver(options),
     )
 
 
@@ -182,6 +195,11 @@ def _limits(message: Any, token: Any, time: Any, *others: Any) -> list[Any]:
     """The limits that identify a member: the working, turn and cost limits
     only when one is set (so sets written before they existed still resume)."""
     return [message, token, time, *others] if any(v is not None for v in others) else [message, token, time]
+
+
+def _planned_solver(options: EvalOptions) -> list[Any] | None:
+    name, _, passed = solver_record(options)
+    return [name, passed] if name else None
 
 
 def _key(
@@ -192,13 +210,18 @@ def _key(
     model_args: dict[str, Any],
     config: GenerateConfig,
     limits: list[Any],
+    solver: list[Any] | None = None,
 ) -> str:
+    """(A solver replacing the task's is part of the key only when there is
+    one: keys of logs that ran the task's own solvers stay what they were.)"""
     generation = {
         name: value
         for name in GenerateConfig.__struct_fields__
         if name not in TRANSPORT_SETTINGS and (value := getattr(config, name)) is not None
     }
-    parts = [task_file, task, task_args, model, model_args, generation, limits]
+    parts: list[Any] = [task_file, task, task_args, model, model_args, generation, limits]
+    if solver is not None:
+        parts.append(solver)
     return json.dumps(_canonical(jsonable(parts)), sort_keys=True)
 
 

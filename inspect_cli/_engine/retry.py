@@ -20,8 +20,9 @@ from .._ids import short_uuid
 from .._secrets import REDACTED
 from ..errors import InspectCliError, UsageError
 from ..log._file import read_eval_log
-from ..log._types import EvalLog
+from ..log._types import EvalConfig, EvalLog
 from ..model._model import base_url_setting
+from ..solver import SolverSpec
 from .run import EvalOptions, eval_async, run_coroutine
 from .task import Epochs, resolve_tasks
 
@@ -38,9 +39,18 @@ def eval_retry(
     log_buffer: int | None = None,
     display: str | None = None,
     run_id: str | None = None,
+    **options: Any,
 ) -> list[EvalLog]:
     """Retry evals from their logs (paths, URLs or EvalLogs); returns the new logs,
-    all under one run id (`run_id`, else a new one)."""
+    all under one run id (`run_id`, else a new one).
+
+    `options`: Inspect's run options (max_tasks, continue_on_fail, retry_on_error,
+    score_on_error, score, score_display, log_samples, log_realtime, log_images,
+    log_model_api, log_level, log_level_transcript); those not given are the
+    original eval's, as its log records them."""
+    unknown = sorted(set(options) - set(RETRY_OPTIONS))
+    if unknown:
+        raise InspectCliError(f"unknown eval_retry option(s): {', '.join(unknown)}")
     settings.load_dotenv()
     settings.register_secrets()
     items: list[Any] = list(tasks) if isinstance(tasks, (list, tuple)) else [tasks]
@@ -62,6 +72,7 @@ def eval_retry(
                     log_buffer=log_buffer,
                     display=display,
                     run_id=run_id,
+                    **options,
                 )
             )
         )
@@ -118,10 +129,48 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
         cost_limit=config.cost_limit,
         metadata=spec.metadata,
         tags=spec.tags,
+        sample_shuffle=config.sample_shuffle,
+        model_roles={
+            name: {**role, "args": {k: v for k, v in (role.get("args") or {}).items() if v != REDACTED}}
+            for name, role in (spec.model_roles or {}).items()
+        }
+        or None,
+        solver=SolverSpec(spec.solver, dict(spec.solver_args_passed or {})) if spec.solver else None,
+        **_run_options(config, overrides),
         **generate,
     )
     options.retry_of = previous
     return await eval_async([task], options)
+
+
+# eval_retry()'s options beyond the transport ones, by the name the log's config records them under (if it does).
+RETRY_OPTIONS = {
+    "max_tasks": "max_tasks",
+    "continue_on_fail": "continue_on_fail",
+    "retry_on_error": "retry_on_error",
+    "score_on_error": "score_on_error",
+    "score": None,
+    "score_display": "score_display",
+    "log_samples": "log_samples",
+    "log_realtime": "log_realtime",
+    "log_images": "log_images",
+    "log_model_api": "log_model_api",
+    "log_level": None,
+    "log_level_transcript": None,
+    "traceback_locals": None,
+}
+
+
+def _run_options(config: EvalConfig, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The run options of a retry: those given, else those the original eval recorded."""
+    out = {}
+    for name, recorded in RETRY_OPTIONS.items():
+        value = overrides.get(name)
+        if value is None and recorded is not None:
+            value = getattr(config, recorded)
+        if value is not None:
+            out[name] = value
+    return out
 
 
 def with_samples(previous: EvalLog) -> EvalLog:

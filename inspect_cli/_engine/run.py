@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import random
 import signal
 import threading
 import time
@@ -21,6 +22,8 @@ import traceback
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
+
+import msgspec
 
 from .. import __version__, _secrets, settings
 from .._console import warn
@@ -43,6 +46,7 @@ from ..log._types import (
     EvalPlan,
     EvalPlanStep,
     EvalResults,
+    EvalRetryError,
     EvalSample,
     EvalSampleLimit,
     EvalScorer,
@@ -50,22 +54,42 @@ from ..log._types import (
     EvalStats,
     GenerateConfig,
     LoggingMessage,
+    ModelEvent,
     ModelUsage,
     SampleInitEvent,
     SampleLimitEvent,
     ScoreEvent,
 )
 from ..model._cache import cache_policy
-from ..model._context import LimitExceeded, SampleContext, enter_sample, exit_sample, set_active_model
+from ..model._context import (
+    LimitExceeded,
+    SampleContext,
+    enter_sample,
+    exit_sample,
+    set_active_model,
+    set_model_roles,
+)
 from ..model._cost import model_cost
 from ..model._model import Model, get_model, merge_config
 from ..scorer._scorers import metrics_of
-from ..solver._solvers import plan_steps, step_record
+from ..solver._solvers import SolverSpec, plan_steps, step_record
 from ..solver._task_state import Target, TaskState
 from .display import Display
 from .selection import id_of, reusable_samples, sample_ids, select_samples, selected
-from .task import Epochs, Task, resolve_tasks
+from .task import Epochs, Task, resolve_solver, resolve_tasks
 from .writer import LogWriter, default_buffer
+
+# Inspect's log levels, by the number Python's logging gives each.
+LOG_LEVELS = {
+    "debug": logging.DEBUG,
+    "trace": 5,
+    "http": 3,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "error": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "notset": logging.NOTSET,
+}
 
 
 def redact(values: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +139,28 @@ class EvalOptions:
         self.task_args: dict[str, Any] = values.pop("task_args", None) or {}
         self.max_tasks: int | None = values.pop("max_tasks", None)
         self.run_id: str | None = values.pop("run_id", None)  # a caller's (reported before the run), else a new one
+        # Inspect's run options, recorded in the log's config where Inspect records them:
+        self.sample_shuffle: bool | int | None = values.pop("sample_shuffle", None)
+        self.continue_on_fail: bool | None = values.pop("continue_on_fail", None)
+        self.retry_on_error: int | None = values.pop("retry_on_error", None)
+        self.score_on_error: bool | None = values.pop("score_on_error", None)
+        self.score: bool = values.pop("score", True)
+        self.score_display: bool | None = values.pop("score_display", None)
+        self.log_samples: bool | None = values.pop("log_samples", None)
+        self.log_realtime: bool | None = values.pop("log_realtime", None)
+        self.log_images: bool | None = values.pop("log_images", None)
+        self.log_model_api: bool | None = values.pop("log_model_api", None)
+        self.log_level: str | None = values.pop("log_level", None)
+        self.log_level_transcript: str | None = values.pop("log_level_transcript", None)
+        self.traceback_locals: bool = values.pop("traceback_locals", False) or settings.get_flag(
+            settings.TRACEBACK_LOCALS
+        )
+        self.model_roles: dict[str, Any] | None = values.pop("model_roles", None)
+        solver = values.pop("solver", None)  # replaces the tasks' solvers
+        self.solver_name: str | None = (
+            solver.solver if isinstance(solver, SolverSpec) else solver if isinstance(solver, str) else None
+        )
+        self.solver: Any = resolve_solver(solver) if solver is not None else None
         self.retry_of: EvalLog | None = None  # set by eval_retry: the log being retried
         # Set by eval_set for each of its members:
         self.eval_set_id: str | None = None
@@ -140,6 +186,7 @@ class EvalOptions:
             ("time_limit", self.time_limit, 1),
             ("working_limit", self.working_limit, 1),
             ("turn_limit", self.turn_limit, 1),
+            ("retry_on_error", self.retry_on_error, 0),
         ):
             if value is not None and not value >= minimum:
                 raise UsageError(f"{name} must be at least {minimum}, not {value}")
@@ -161,6 +208,9 @@ class EvalOptions:
         ):
             raise UsageError(f"limit must be at least 1 (or a range of samples), not {self.limit}")
         Display.check(self.display)
+        for name, level in (("log_level", self.log_level), ("log_level_transcript", self.log_level_transcript)):
+            if level is not None and level.lower() not in LOG_LEVELS:
+                raise UsageError(f"{name} must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
 
 
 def eval(tasks: Any, **options: Any) -> list[EvalLog]:
@@ -172,12 +222,16 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
     max_retries, timeout, log_buffer, display, message_limit, token_limit,
     time_limit, working_limit, turn_limit, cost_limit, model_cost_config (a
     file or a mapping of model names to ModelCost), tags, metadata, run_id,
-    and generation settings (temperature, best_of, response_schema, ...).
+    generation settings (temperature, best_of, response_schema, ...), cache;
+    Inspect's run options: solver (a Solver, a list, or a SolverSpec), model_roles,
+    sample_shuffle, score, score_display, score_on_error, continue_on_fail,
+    retry_on_error, log_samples, log_realtime, log_images, log_model_api,
+    log_level, log_level_transcript, traceback_locals.
     """
     settings.load_dotenv()
     settings.register_secrets()
     opts = EvalOptions(**options)
-    capture = LogCapture()
+    capture = LogCapture.of(opts)
     capture.start()  # task functions may log while they build their tasks
     try:
         resolved = resolve_tasks(tasks, opts.task_args)
@@ -385,11 +439,16 @@ async def _run_task(
             f"a cost limit needs the price of every model, and {model.name} has none: "
             "give prices with --model-cost-config FILE (or set_model_cost())"
         )
-    samples, ids_assigned = select_samples(list(task.dataset), options.sample_id, options.limit)
+    roles = {name: role_model(name, value) for name, value in (options.model_roles or {}).items()}
+    set_model_roles({name: role for name, (role, _) in roles.items()})
+    auto_ids = any(s.id is None for s in task.dataset)
+    dataset, shuffled = shuffled_samples(list(task.dataset), options.sample_shuffle)
+    samples, ids_assigned = select_samples(dataset, options.sample_id, options.limit)
+    ids_assigned = ids_assigned or auto_ids
     reuse: dict[tuple[str, int], EvalSample] = {}
     if options.retry_of is not None:
         reuse, why = reusable_samples(
-            options.retry_of.samples, [id_of(s) for s in samples], ids_assigned, task.dataset.shuffled
+            options.retry_of.samples, [id_of(s) for s in samples], ids_assigned, task.dataset.shuffled or shuffled
         )
         if why:
             warn(why)
@@ -401,7 +460,8 @@ async def _run_task(
     fail_on_error = options.fail_on_error if options.fail_on_error is not None else task.fail_on_error
     buffer = options.log_buffer or default_buffer(options.log_dir)
     scorers = _scorer_specs(task)
-    steps = plan_steps(task.solver)
+    steps = plan_steps(options.solver if options.solver is not None else task.solver)
+    solver_name, solver_args, solver_args_passed = solver_record(options)
     started_at = _now()
     log = EvalLog(
         status="started",
@@ -420,23 +480,35 @@ async def _run_task(
             task_attribs=task.task_attribs,
             task_args=task.task_args,
             task_args_passed=task.task_args_passed,
+            solver=solver_name,
+            solver_args=solver_args,
+            solver_args_passed=solver_args_passed or {},
             dataset=EvalDataset(
                 name=task.dataset.name,
                 location=task.dataset.location,
                 samples=len(task.dataset),
                 sample_ids=[id_of(s) for s in samples],
-                shuffled=task.dataset.shuffled,
+                shuffled=task.dataset.shuffled or shuffled,
             ),
             model=model.name,
             model_generate_config=options.generate_config,
             model_base_url=_secrets.redact_url(options.model_base_url) if options.model_base_url else None,
             model_args=redact(options.model_args),
+            model_roles={
+                name: {"model": role.name, "config": _set_fields(role.config), "args": redact(args)}
+                for name, (role, args) in roles.items()
+            }
+            or None,
             config=EvalConfig(
                 limit=options.limit if isinstance(options.limit, int) else None,
                 sample_id=options.sample_id,
+                sample_shuffle=options.sample_shuffle,
                 epochs=epochs,
-                epochs_reducer=[reducer] if reducer else None,
+                epochs_reducer=[] if options.epochs_reducer == [] else [reducer] if reducer else None,
                 fail_on_error=fail_on_error if fail_on_error is not None else True,
+                continue_on_fail=bool(options.continue_on_fail),
+                retry_on_error=options.retry_on_error or None,
+                score_on_error=bool(options.score_on_error),
                 message_limit=limits.message,
                 token_limit=limits.token,
                 time_limit=limits.time,
@@ -446,10 +518,14 @@ async def _run_task(
                 max_samples=max_samples,
                 max_tasks=options.max_tasks,
                 log_buffer=buffer,
-                log_samples=True,
+                log_samples=options.log_samples is not False,
+                log_realtime=options.log_realtime is not False,
+                log_images=options.log_images is not False,
+                log_model_api=options.log_model_api,
+                score_display=options.score_display is not False,
             ),
             packages={"inspect_cli": __version__},
-            metadata=options.metadata or (task.metadata or None),
+            metadata={**(options.metadata or {}), **(task.metadata or {})} or None,  # the task's win, as in Inspect
             tags=options.tags,
             scorers=[
                 EvalScorer(
@@ -461,6 +537,8 @@ async def _run_task(
         ),
         plan=EvalPlan(steps=[EvalPlanStep(**step_record(s)) for s in steps], config=options.generate_config),
     )
+    if options.log_realtime is False:
+        buffer = max(1, len(samples) * epochs)  # one write, once every sample is done
     writer = LogWriter(options.log_dir, options.log_format, buffer, explicit_buffer=options.log_buffer is not None)
     writer.start(log)
     progress = display.task(task.name, model.name, len(samples) * epochs)
@@ -478,13 +556,20 @@ async def _run_task(
             async with semaphore:
                 if stop.is_set():
                     return
-                result = await _run_sample(task, steps, model, sample, epoch, limits)
+                result = await _run_sample(task, steps, model, sample, epoch, limits, options)
+                retried: list[EvalError] = []
+                while result.error is not None and len(retried) < (options.retry_on_error or 0) and not stop.is_set():
+                    retried.append(result.error)
+                    result = await _run_sample(task, steps, model, sample, epoch, limits, options)
+                if retried:
+                    result.error_retries = [EvalRetryError(**msgspec.structs.asdict(e)) for e in retried]
         done.append(result)
-        writer.add(result)
+        if options.log_samples is not False:
+            writer.add(result)
         progress.sample_done(result.error is not None, sum(u.total_tokens for u in result.model_usage.values()))
         if result.error is not None:
             errors.append(result)
-            if _failed(fail_on_error, len(errors), total):
+            if _failed(fail_on_error, len(errors), total) and not options.continue_on_fail:
                 stop.set()
                 for other in workers:
                     if other is not asyncio.current_task():
@@ -502,14 +587,18 @@ async def _run_task(
         await asyncio.gather(*workers, return_exceptions=True)
     finally:
         await _close(model)
+        for role, _ in roles.values():
+            if role is not model:
+                await _close(role)
     failed = _failed(fail_on_error, len(errors), total) and not cancelled
     log.status = "cancelled" if cancelled else "error" if failed else "success"
     if failed:
         reported = [e.error for e in errors if e.error is not None]
         log.error = next((e for e in reported if not e.message.startswith("CancelledError")), reported[0])
     completed = [s for s in done if s.error is None]
-    if not failed:
-        scores, reductions = eval_scores(_ordered(done, samples), scorers, reducer)
+    if not failed and options.score:
+        reduce_epochs = options.epochs_reducer != []  # [] is --no-epochs-reducer
+        scores, reductions = eval_scores(_ordered(done, samples), scorers, reducer, reduce_epochs)
         log.results = EvalResults(total_samples=total, completed_samples=len(completed), scores=scores)
         log.reductions = reductions
     log.stats = EvalStats(started_at=started_at, completed_at=_now(), model_usage=_usage(done))
@@ -520,6 +609,40 @@ async def _run_task(
     if cancelled and current is not None and current.cancelling():
         current.uncancel()  # the cancellation is handled: the log says "cancelled"
     return log
+
+
+def solver_record(options: EvalOptions) -> tuple[str | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """The solver that replaces the tasks' (`eval.solver`), its arguments and those passed."""
+    if options.solver is None:
+        return None, None, None
+    name = options.solver_name or (None if isinstance(options.solver, list) else name_of(options.solver))
+    params, passed = params_of(options.solver)
+    return name, params, passed
+
+
+def role_model(name: str, value: Any) -> tuple[Model, dict[str, Any]]:
+    """The model for a role, and its model args, from what `model_roles` gives
+    it: a Model, a name, or a dict: {"model": name, generation settings...}
+    or, as logs record roles, {"model", "config", "base_url", "args"}."""
+    if isinstance(value, Model):
+        return value, {}
+    if isinstance(value, str):
+        return get_model(value), {}
+    if not isinstance(value, dict) or not isinstance(value.get("model"), str):
+        raise UsageError(f"model role {name}: expected a model name or a dict with its model, not {value!r}")
+    rest = {k: v for k, v in value.items() if k != "model"}
+    base_url = rest.pop("base_url", None)
+    args = dict(rest.pop("args", None) or {})
+    settings_given = dict(rest.pop("config", None) or {}) | rest
+    unknown = sorted(set(settings_given) - set(GenerateConfig.__struct_fields__))
+    if unknown:
+        raise UsageError(f"model role {name}: no generation setting {', '.join(unknown)}")
+    config = GenerateConfig(**settings_given) if settings_given else None
+    return get_model(value["model"], config, base_url, **args), args
+
+
+def _set_fields(config: GenerateConfig) -> dict[str, Any]:
+    return {k: v for k, v in msgspec.to_builtins(config).items() if v is not None}
 
 
 def _ordered(done: list[EvalSample], samples: list[Sample]) -> list[EvalSample]:
@@ -555,9 +678,35 @@ class SampleLimits(NamedTuple):
     cost: float | None = None
 
 
-def _error(ex: BaseException) -> EvalError:
-    text = "".join(traceback.format_exception(type(ex), ex, ex.__traceback__))
+def _error(ex: BaseException, with_locals: bool = False) -> EvalError:
+    text = "".join(traceback.TracebackException.from_exception(ex, capture_locals=with_locals).format())
     return EvalError(message=repr(ex), traceback=text, traceback_ansi=text)
+
+
+async def _score(
+    task: Task, state: TaskState, target: Target, sample: Sample, context: SampleContext, scores: dict[str, Any]
+) -> None:
+    for s in task.scorer:
+        score = await s(state, target)
+        scores[name_of(s)] = score
+        context.events.append(
+            ScoreEvent(timestamp=_now(), working_start=context.working_time(), score=score, target=sample.target)
+        )
+
+
+def shuffled_samples(samples: list[Sample], shuffle: bool | int | None) -> tuple[list[Sample], bool]:
+    """The samples in the order they run: shuffled when `shuffle` is True (a
+    new order each run) or a seed (the same order for the same seed). Samples
+    without an id get their automatic one first (their place in the dataset),
+    so a sample keeps its id whatever the order."""
+    if shuffle is None or shuffle is False:
+        return samples, False
+    for sample, id in zip(samples, sample_ids(samples)):
+        if sample.id is None:
+            sample.id = id
+    order = list(samples)
+    random.Random(None if shuffle is True else int(shuffle)).shuffle(order)
+    return order, True
 
 
 async def _run_sample(
@@ -567,6 +716,7 @@ async def _run_sample(
     sample: Sample,
     epoch: int,
     limits: SampleLimits,
+    options: EvalOptions,
 ) -> EvalSample:
     message_limit, token_limit, time_limit = limits.message, limits.token, limits.time
     context = SampleContext(epoch, turn_limit=limits.turn, cost_limit=limits.cost)
@@ -641,21 +791,24 @@ async def _run_sample(
             limit = _limit_reached(context, ex)
         finally:
             context.working_deadline, context.solving = None, False
-        for s in task.scorer:
-            score = await s(state, target)
-            scores[name_of(s)] = score
-            context.events.append(
-                ScoreEvent(timestamp=_now(), working_start=context.working_time(), score=score, target=sample.target)
-            )
+        if options.score:
+            await _score(task, state, target, sample, context, scores)
     except asyncio.CancelledError as ex:
-        error = _error(ex)
+        error = _error(ex, options.traceback_locals)
         scores = {}
     except Exception as ex:
-        error = _error(ex)
+        error = _error(ex, options.traceback_locals)
         scores = {}
         context.events.append(ErrorEvent(timestamp=_now(), working_start=context.working_time(), error=error))
+        if options.score and options.score_on_error:
+            with contextlib.suppress(Exception):  # the sample's own error is the one to report
+                await _score(task, state, target, sample, context, scores)
     finally:
         exit_sample(token)
+    if options.log_model_api is False:
+        for event in context.events:
+            if isinstance(event, ModelEvent):
+                event.call = None
     elapsed = time.monotonic() - started
     return EvalSample(
         id=id_of(sample),
@@ -696,15 +849,29 @@ def _limit_reached(context: SampleContext, exceeded: LimitExceeded) -> EvalSampl
 
 
 class LogCapture(logging.Handler):
-    """Records what tasks log with Python's logging (info and above) for `log.logging`."""
+    """Records what tasks log with Python's logging (info and above, or
+    `level`) for `log.logging`; with `console`, also shows on stderr what they
+    log at that level and above."""
 
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
+    def __init__(self, level: int = logging.INFO, console: int | None = None) -> None:
+        super().__init__(level)
         self.records: list[LoggingMessage] = []
         self._level: int | None = None
+        self._console: logging.Handler | None = None
+        if console is not None:
+            self._console = logging.StreamHandler()  # stderr
+            self._console.setLevel(console)
+            self._console.addFilter(lambda record: not _ours(record))
+
+    @classmethod
+    def of(cls, options: EvalOptions) -> LogCapture:
+        """The capture the options ask for (--log-level-transcript, --log-level)."""
+        transcript = LOG_LEVELS[options.log_level_transcript.lower()] if options.log_level_transcript else logging.INFO
+        console = LOG_LEVELS[options.log_level.lower()] if options.log_level else None
+        return cls(transcript, console)
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name.split(".")[0] in ("asyncio", "aiohttp", "botocore", "s3fs", "fsspec", "urllib3", "inspect_cli"):
+        if _ours(record):
             return
         self.records.append(
             LoggingMessage(
@@ -726,12 +893,22 @@ class LogCapture(logging.Handler):
     def start(self) -> None:
         root = logging.getLogger()
         self._level = root.level
-        if root.level > logging.INFO or root.level == logging.NOTSET:
-            root.setLevel(logging.INFO)
+        lowest = min(self.level, self._console.level if self._console is not None else self.level) or 1
+        if root.level > lowest or root.level == logging.NOTSET:
+            root.setLevel(lowest)
         root.addHandler(self)
+        if self._console is not None:
+            root.addHandler(self._console)
 
     def stop(self) -> None:
         root = logging.getLogger()
         root.removeHandler(self)
+        if self._console is not None:
+            root.removeHandler(self._console)
         if self._level is not None:
             root.setLevel(self._level)
+
+
+def _ours(record: logging.LogRecord) -> bool:
+    """Records of this package and the libraries it uses, not of the task."""
+    return record.name.split(".")[0] in ("asyncio", "aiohttp", "botocore", "s3fs", "fsspec", "urllib3", "inspect_cli")

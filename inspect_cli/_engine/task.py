@@ -184,6 +184,51 @@ def load_task_functions(path: str) -> dict[str, Callable[..., Task]]:
     }
 
 
+def load_solver_factories(path: str) -> dict[str, Callable[..., Any]]:
+    """The @solver functions defined in a Python file, by solver name."""
+    from .._registry import name_of
+    from ..solver._solvers import SOLVER_ATTR
+
+    module = load_module(path, "solver")
+    return {
+        name_of(obj): obj
+        for obj in vars(module).values()
+        if callable(obj) and hasattr(obj, SOLVER_ATTR) and getattr(obj, "__module__", None) == module.__name__
+    }
+
+
+def resolve_solver(spec: Any) -> Any:
+    """The solver(s) `eval(solver=...)` names: a solver or a list of them as
+    they are; a SolverSpec (or "file.py@name" text) built with its arguments:
+    from a file (`file.py@name`, or `file.py` when it defines one @solver) or
+    a built-in solver by name."""
+    from .. import solver as solvers
+    from ..solver import SolverSpec
+
+    if isinstance(spec, str):
+        spec = SolverSpec(spec)
+    if not isinstance(spec, SolverSpec):
+        return spec
+    path, _, name = spec.solver.partition("@")
+    if path.endswith(".py") or name:
+        found = load_solver_factories(path)
+        if not name and len(found) == 1:
+            name = next(iter(found))
+        if name not in found:
+            known = ", ".join(sorted(found)) or "none"
+            wanted = f"no @solver named '{name}'" if name else "not exactly one @solver"
+            raise UsageError(f"{wanted} in {path} (solvers there: {known})")
+        make = found[name]
+    elif path in solvers.__all__ and path[:1].islower() and path not in ("solver", "chain"):
+        make = getattr(solvers, path)
+    else:
+        raise UsageError(f"no solver {spec.solver!r}: name a built-in solver, file.py or file.py@name")
+    try:
+        return make(**spec.args)
+    except TypeError as ex:
+        raise UsageError(f"solver {spec.solver}: {ex}") from None
+
+
 def load_module(path: str, kind: str) -> types.ModuleType:
     """Run a Python file (a `kind` file: task, scorer) as a module of its own;
     what goes wrong there is one InspectCliError naming the file and line."""

@@ -15,7 +15,7 @@ from .. import __version__, settings
 from ..errors import ExitCode, InspectCliError
 from . import cache, eval_set, info, listing, log, score, view
 from . import eval as eval_cmd
-from ._options import RunCommand
+from ._inspect_options import EvalCommand, RetryCommand, RunCommand
 from ._output import error
 
 
@@ -81,8 +81,8 @@ def _root(
     settings.load_dotenv()  # after --env (which wins), before any command reads a setting
 
 
-app.command("eval", cls=RunCommand)(eval_cmd.eval_command)
-app.command("eval-retry")(eval_cmd.eval_retry_command)
+app.command("eval", cls=EvalCommand)(eval_cmd.eval_command)
+app.command("eval-retry", cls=RetryCommand)(eval_cmd.eval_retry_command)
 app.command("eval-set", cls=RunCommand)(eval_set.eval_set_command)
 app.command("score")(score.score_command)
 app.add_typer(view.app, name="view")

@@ -11,8 +11,8 @@ from .. import settings
 from .._ids import short_uuid
 from ..errors import ExitCode, InspectCliError
 from . import _generation as gen
+from . import _inspect_options, _run_report
 from . import _options as opt
-from . import _run_report
 
 
 def parse_assignments(items: list[str] | None, option: str) -> dict[str, Any]:
@@ -61,6 +61,7 @@ def eval_command(
     sample_id: opt.SampleId = None,
     epochs: opt.Epochs = None,
     epochs_reducer: opt.EpochsReducer = None,
+    no_epochs_reducer: opt.NoEpochsReducer = False,
     max_tasks: opt.MaxTasks = None,
     max_connections: opt.MaxConnections = None,
     max_samples: opt.MaxSamples = None,
@@ -80,6 +81,29 @@ def eval_command(
     token_limit: opt.TokenLimit = None,
     time_limit: opt.TimeLimit = None,
     cache: opt.Cache = None,
+    tags: opt.Tags = None,
+    metadata: opt.Metadata = None,
+    task_config: opt.TaskConfig = None,
+    model_config: opt.ModelConfig = None,
+    generate_config: opt.GenerateConfigFile = None,
+    model_role: opt.ModelRole = None,
+    solver: opt.Solver = None,
+    solver_arg: opt.SolverArg = None,
+    solver_config: opt.SolverConfig = None,
+    sample_shuffle: opt.SampleShuffle = None,
+    no_score: opt.NoScore = False,
+    no_score_display: opt.NoScoreDisplay = False,
+    score_on_error: opt.ScoreOnError = False,
+    continue_on_fail: opt.ContinueOnFail = False,
+    retry_on_error: opt.RetryOnError = None,
+    no_log_samples: opt.NoLogSamples = False,
+    no_log_realtime: opt.NoLogRealtime = False,
+    log_images: opt.LogImages = None,
+    log_model_api: opt.LogModelApi = None,
+    log_level: opt.LogLevelOption = None,
+    log_level_transcript: opt.LogLevelTranscript = None,
+    traceback_locals: opt.TracebackLocals = False,
+    env: opt.Env = None,
     json_output: opt.RunJson = False,
     bundle_dir: opt.BundleDir = None,
     bundle_overwrite: opt.BundleOverwrite = False,
@@ -152,6 +176,16 @@ def eval_options(
     no_fail_on_error: bool,
     display: opt.DisplayMode | None,
     cache: str | None = None,
+    tags: str | None = None,
+    metadata: list[str] | None = None,
+    task_config: str | None = None,
+    model_config: str | None = None,
+    generate_config: str | None = None,
+    model_role: list[str] | None = None,
+    solver: str | None = None,
+    solver_arg: list[str] | None = None,
+    solver_config: str | None = None,
+    no_epochs_reducer: bool = False,
     **same: Any,
 ) -> dict[str, Any]:
     """The library's options from the command line's, shared by `eval` and
@@ -159,10 +193,22 @@ def eval_options(
     for own in ("tasks", "model", "log_dir", "max_tasks", "json_output", "bundle_dir", "bundle_overwrite"):
         same.pop(own, None)
     generation = gen.library_values({name: same.pop(name, None) for name in gen.NAMES})
+    if no_epochs_reducer:
+        if same.get("epochs_reducer") is not None:
+            raise typer.BadParameter("use --epochs-reducer or --no-epochs-reducer, not both")
+        same["epochs_reducer"] = []
+    for name, value in generation_settings(generate_config).items():
+        if same.get(name) is None and name not in generation:  # the command line's own option wins
+            same[name] = value
     return {
         "model_base_url": model_base_url,
-        "model_args": parse_assignments(model_arg, "-M"),
-        "task_args": parse_assignments(task_arg, "-T"),
+        "model_args": {**config_file(model_config, "--model-config"), **parse_assignments(model_arg, "-M")},
+        "task_args": {**config_file(task_config, "--task-config"), **parse_assignments(task_arg, "-T")},
+        "tags": [t.strip() for t in tags.split(",") if t.strip()] or None if tags else None,
+        "metadata": parse_assignments(metadata, "--metadata") or None,
+        "solver": solver_spec(solver, solver_arg, solver_config),
+        "model_roles": model_roles(model_role),
+        **run_options(**{k: same.pop(k) for k in RUN_OPTIONS if k in same}),
         "log_format": log_format.value if log_format else None,
         "limit": parse_limit(limit),
         "sample_id": [_id(s) for s in sample_id.split(",")] if sample_id else None,
@@ -178,6 +224,130 @@ def _cache_policy(value: str | None) -> Any:
     from ..model._cache import load_policy
 
     return load_policy(value) if value is not None else None
+
+
+RUN_OPTIONS = (
+    "sample_shuffle",
+    "no_score",
+    "no_score_display",
+    "score_on_error",
+    "continue_on_fail",
+    "retry_on_error",
+    "no_log_samples",
+    "no_log_realtime",
+    "log_images",
+    "log_model_api",
+    "log_level",
+    "log_level_transcript",
+    "traceback_locals",
+    "env",
+)
+
+
+def run_options(
+    sample_shuffle: str | None = None,
+    no_score: bool = False,
+    no_score_display: bool = False,
+    score_on_error: bool = False,
+    continue_on_fail: bool = False,
+    retry_on_error: str | None = None,
+    no_log_samples: bool = False,
+    no_log_realtime: bool = False,
+    log_images: bool | None = None,
+    log_model_api: bool | None = None,
+    log_level: opt.LogLevel | None = None,
+    log_level_transcript: opt.LogLevel | None = None,
+    traceback_locals: bool = False,
+    env: list[str] | None = None,
+) -> dict[str, Any]:
+    """eval()'s keyword arguments (Inspect's names) from Inspect's run options;
+    --env is set here, before anything runs."""
+    for name, value in parse_assignments(env, "--env").items():
+        settings.set_env(name, value if isinstance(value, str) else json.dumps(value))
+    options: dict[str, Any] = {
+        "sample_shuffle": _inspect_options.shuffle_value(sample_shuffle),
+        "retry_on_error": _inspect_options.retry_value(retry_on_error),
+        "log_images": log_images,
+        "log_model_api": log_model_api,
+        "log_level": log_level.value if log_level else None,
+        "log_level_transcript": log_level_transcript.value if log_level_transcript else None,
+    }
+    for name, given, value in (
+        ("score", no_score, False),
+        ("score_display", no_score_display, False),
+        ("score_on_error", score_on_error, True),
+        ("continue_on_fail", continue_on_fail, True),
+        ("log_samples", no_log_samples, False),
+        ("log_realtime", no_log_realtime, False),
+        ("traceback_locals", traceback_locals, True),
+    ):
+        if given:
+            options[name] = value
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def model_roles(items: list[str] | None) -> dict[str, Any] | None:
+    """--model-role ROLE=MODEL, or ROLE={model: MODEL, temperature: 0.5} (YAML or JSON)."""
+    roles: dict[str, Any] = {}
+    for item in items or []:
+        role, sep, value = item.partition("=")
+        if not sep or not role or not value:
+            raise typer.BadParameter(f"expected ROLE=MODEL, got {item!r}", param_hint="'--model-role'")
+        if value.lstrip().startswith("{"):
+            import yaml
+
+            try:
+                roles[role] = yaml.safe_load(value)
+            except yaml.YAMLError:
+                raise typer.BadParameter(f"{role}: not YAML or JSON: {value}", param_hint="'--model-role'") from None
+        else:
+            roles[role] = value
+    return roles or None
+
+
+def solver_spec(solver: str | None, solver_arg: list[str] | None, solver_config: str | None) -> Any:
+    """--solver with its arguments (-S wins over --solver-config), as eval()'s `solver`."""
+    if solver is None:
+        if solver_arg or solver_config:
+            raise typer.BadParameter("-S and --solver-config need --solver (the solver they are arguments of)")
+        return None
+    from ..solver import SolverSpec
+
+    args = {**config_file(solver_config, "--solver-config"), **parse_assignments(solver_arg, "-S")}
+    return SolverSpec(solver, args, dict(args))
+
+
+def generation_settings(path: str | None) -> dict[str, Any]:
+    """--generate-config: generation settings by their names in the log (`temperature`, `max_tokens`, ...)."""
+    from ..log._types import GenerateConfig
+
+    values = config_file(path, "--generate-config")
+    unknown = sorted(set(values) - set(GenerateConfig.__struct_fields__))
+    if unknown:
+        raise typer.BadParameter(
+            f"{path}: no generation setting {', '.join(unknown)}", param_hint="'--generate-config'"
+        )
+    return values
+
+
+def config_file(path: str | None, option: str) -> dict[str, Any]:
+    """NAME: VALUE pairs from a YAML or JSON file (JSON is YAML too)."""
+    if path is None:
+        return {}
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            values = yaml.safe_load(f)
+    except OSError as ex:
+        raise typer.BadParameter(f"cannot read {path}: {ex.strerror}", param_hint=f"'{option}'") from None
+    except yaml.YAMLError as ex:
+        raise typer.BadParameter(f"{path} is not YAML or JSON: {ex}", param_hint=f"'{option}'") from None
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise typer.BadParameter(f"{path} must hold NAME: VALUE pairs", param_hint=f"'{option}'")
+    return {str(k): v for k, v in values.items()}
 
 
 def _fail_on_error(count_or_share: float | None, never: bool) -> bool | float | None:
@@ -241,6 +411,20 @@ def eval_retry_command(
     no_fail_on_error: opt.NoFailOnError = False,
     log_buffer: opt.LogBuffer = None,
     display: opt.Display = None,
+    max_tasks: opt.MaxTasks = None,
+    no_score: opt.NoScore = False,
+    no_score_display: opt.NoScoreDisplay = False,
+    score_on_error: opt.ScoreOnError = False,
+    continue_on_fail: opt.ContinueOnFail = False,
+    retry_on_error: opt.RetryOnError = None,
+    no_log_samples: opt.NoLogSamples = False,
+    no_log_realtime: opt.NoLogRealtime = False,
+    log_images: opt.LogImages = None,
+    log_model_api: opt.LogModelApi = None,
+    log_level: opt.LogLevelOption = None,
+    log_level_transcript: opt.LogLevelTranscript = None,
+    traceback_locals: opt.TracebackLocals = False,
+    env: opt.Env = None,
     json_output: opt.RunJson = False,
     attempt_timeout: gen.AttemptTimeout = None,
 ) -> None:
@@ -250,7 +434,25 @@ def eval_retry_command(
     from .._engine.retry import eval_retry
     from .._engine.run import Interrupted
 
-    options: dict[str, Any] = {"display": display.value if display else None}
+    options: dict[str, Any] = {
+        "display": display.value if display else None,
+        "max_tasks": max_tasks,
+        **run_options(
+            no_score=no_score,
+            no_score_display=no_score_display,
+            score_on_error=score_on_error,
+            continue_on_fail=continue_on_fail,
+            retry_on_error=retry_on_error,
+            no_log_samples=no_log_samples,
+            no_log_realtime=no_log_realtime,
+            log_images=log_images,
+            log_model_api=log_model_api,
+            log_level=log_level,
+            log_level_transcript=log_level_transcript,
+            traceback_locals=traceback_locals,
+            env=env,
+        ),
+    }
     run_id = json_run_id(json_output, options)
     if run_id is not None:
         _run_report.start(run_id, log_dir)

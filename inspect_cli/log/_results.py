@@ -26,38 +26,41 @@ def score_results(
     scorer: str,
     metrics: Sequence[MetricSpec],
     epoch_reducer: str | None = None,
+    reduce_epochs: bool = True,
     skip_errors: bool = True,
 ) -> ScorerResult:
     """Reduce one scorer's scores over epochs, then compute `metrics` over the samples.
 
     Samples that lack this scorer's score are left out, and those that failed
     (have an error) unless `skip_errors` is False (a re-scored log's are scored).
-    A reduced value that is NaN counts as unscored, as in Inspect.
+    A reduced value that is NaN counts as unscored, as in Inspect. Without
+    `reduce_epochs` (`--no-epochs-reducer`), each epoch's score counts as a sample.
     """
-    by_id: dict[int | str, list[Score]] = {}
-    metadata: dict[int | str, dict[str, Any]] = {}
+    by_id: dict[Any, list[Score]] = {}
+    metadata: dict[Any, dict[str, Any]] = {}
     for sample in samples:
         if (skip_errors and sample.error is not None) or not sample.scores or scorer not in sample.scores:
             continue
-        by_id.setdefault(sample.id, []).append(sample.scores[scorer])
-        metadata.setdefault(sample.id, sample.metadata)
+        key = sample.id if reduce_epochs else (sample.id, sample.epoch)
+        by_id.setdefault(key, []).append(sample.scores[scorer])
+        metadata.setdefault(key, sample.metadata)
     reduce = reducer(epoch_reducer)
     reductions: list[EvalSampleScore] = []
-    for sample_id, scores in by_id.items():
+    for key, scores in by_id.items():
         first = scores[0]
         reductions.append(
             EvalSampleScore(
-                value=reduce([s.value for s in scores]),
+                value=reduce([s.value for s in scores]) if reduce_epochs else first.value,
                 answer=first.answer,
                 explanation=first.explanation,
                 reason=first.reason,
                 metadata=first.metadata,
-                sample_id=sample_id,
+                sample_id=key if reduce_epochs else key[0],
             )
         )
     scored = [
-        SampleScore(r, sample_id, metadata.get(sample_id))
-        for sample_id, r in zip(by_id, reductions)
+        SampleScore(r, r.sample_id, metadata.get(key))
+        for key, r in zip(by_id, reductions)
         if isinstance(r.value, dict) or not math.isnan(value_to_float(r.value))
     ]
     computed = {}
@@ -78,22 +81,25 @@ def eval_scores(
     samples: Sequence[EvalSample],
     scorers: Sequence[tuple[str, Sequence[MetricSpec], dict[str, Any]]],
     epoch_reducer: str | None,
+    reduce_epochs: bool = True,
     skip_errors: bool = True,
 ) -> tuple[list[EvalScore], list[EvalSampleReductions]]:
-    """`results.scores` and `reductions` for scorers given as (name, metrics, params)."""
+    """`results.scores` and `reductions` for scorers given as (name, metrics, params);
+    without `reduce_epochs`, metrics see every epoch's score and there are no reductions."""
     scores, reductions = [], []
     for name, metrics, params in scorers:
-        result = score_results(samples, name, metrics, epoch_reducer, skip_errors)
+        result = score_results(samples, name, metrics, epoch_reducer, reduce_epochs, skip_errors)
         scores.append(
             EvalScore(
                 name=name,
                 scorer=name,
-                reducer=epoch_reducer,
+                reducer=epoch_reducer if reduce_epochs else None,
                 scored_samples=result.scored_samples,
                 unscored_samples=result.unscored_samples,
                 params=params,
                 metrics={m: EvalMetric(name=m, value=v) for m, v in result.metrics.items()},
             )
         )
-        reductions.append(EvalSampleReductions(scorer=name, reducer=epoch_reducer, samples=result.reductions))
+        if reduce_epochs:
+            reductions.append(EvalSampleReductions(scorer=name, reducer=epoch_reducer, samples=result.reductions))
     return scores, reductions

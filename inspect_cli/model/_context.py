@@ -113,3 +113,15 @@ def active_model() -> Any:
 
 def set_active_model(model: Any) -> Any:
     return _model.set(model)
+
+
+_roles: ContextVar[dict[str, Any] | None] = ContextVar("inspect_cli_model_roles", default=None)
+
+
+def model_roles() -> dict[str, Any]:
+    """The models of the eval running in this context, by role (`--model-role`)."""
+    return _roles.get() or {}
+
+
+def set_model_roles(roles: dict[str, Any]) -> Any:
+    return _roles.set(roles)

@@ -240,16 +240,29 @@ def get_model(
     model: str | Model | None = None,
     config: GenerateConfig | None = None,
     base_url: str | None = None,
+    *,
+    role: str | None = None,
+    default: str | Model | None = None,
     **model_args: Any,
 ) -> Model:
     """A model by name (`provider/model`). Without a name: inside an eval, the
-    model being evaluated; elsewhere INSPECT_EVAL_MODEL.
+    model being evaluated; elsewhere INSPECT_EVAL_MODEL. With a `role` (and
+    no name): the eval's model for that role (`--model-role`), else `default`,
+    else the model being evaluated.
 
     The same name, base URL and arguments give the same Model, so its
     connection limit is shared by everything that uses it.
     """
     if isinstance(model, Model):
         return model
+    if role is not None and model is None:
+        from ._context import model_roles
+
+        chosen = model_roles().get(role)
+        if chosen is not None:
+            return chosen
+        if default is not None:
+            return get_model(default, config, base_url, **model_args)
     if model is None and config is None and base_url is None and not model_args:
         from ._context import active_model
 

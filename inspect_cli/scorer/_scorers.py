@@ -243,7 +243,7 @@ def model_graded_qa(
     async def score(state: TaskState, target: Target) -> Score:
         from ..model._model import get_model
 
-        grader = get_model(model)
+        grader = get_model(model, role="grader")  # no model given: the eval's grader role, else its model
         prompt = (template or DEFAULT_GRADER_TEMPLATE).format(
             question=state.input_text,
             answer=state.output.completion or "",

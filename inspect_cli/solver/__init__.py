@@ -1,6 +1,7 @@
 """Solvers: the steps that take a sample from its input to the model's answer."""
 
 from ._solvers import (
+    SolverSpec,
     chain,
     chain_of_thought,
     generate,
@@ -14,6 +15,7 @@ from ._task_state import Generate, Solver, Target, TaskState
 __all__ = [
     "Generate",
     "Solver",
+    "SolverSpec",
     "Target",
     "TaskState",
     "chain",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .._registry import factory, name_of, params_of, tag
@@ -13,12 +14,29 @@ from ._task_state import Generate, Solver, TaskState
 F = TypeVar("F", bound=Callable[..., Solver])
 
 
+SOLVER_ATTR = "__inspect_cli_solver__"  # marks @solver factories (found by `--solver file.py@name`)
+
+
 def solver(name: str | F | None = None) -> Any:
     """Decorate a function that returns a solver, so the log names it and its
     arguments: `@solver` or `@solver(name="my_solver")`."""
-    if callable(name):
-        return factory()(name)
-    return factory(name)
+
+    def mark(fn: F) -> F:
+        made = factory(None if callable(name) else name)(fn)
+        setattr(made, SOLVER_ATTR, True)
+        return made
+
+    return mark(name) if callable(name) else mark
+
+
+@dataclass
+class SolverSpec:
+    """A solver named rather than built: `file.py@name`, `file.py` (its one
+    @solver) or a built-in solver's name, with the arguments to build it with."""
+
+    solver: str
+    args: dict[str, Any] = field(default_factory=dict)
+    args_passed: dict[str, Any] = field(default_factory=dict)
 
 
 def chain(*solvers: Solver | list[Solver]) -> Solver:

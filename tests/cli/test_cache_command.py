@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from inspect_cli.cli._options import with_optional_values
+from inspect_cli.cli._inspect_options import bare_values
 from inspect_cli.model import CachePolicy, ChatMessageUser, GenerateConfig
 from inspect_cli.model._cache import entry_path, store
 
@@ -31,15 +31,15 @@ def _fill(model: str, count: int, expiry: str | None = "1D") -> list[Path]:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["t.py", "--cache"], ["t.py", "--cache", "7D"]),
-        (["t.py", "--cache", "--model", "m"], ["t.py", "--cache", "7D", "--model", "m"]),
+        (["t.py", "--cache"], ["t.py", "--cache=7D"]),
+        (["t.py", "--cache", "--model", "m"], ["t.py", "--cache=7D", "--model", "m"]),
         (["t.py", "--cache", "1h"], ["t.py", "--cache", "1h"]),
         (["t.py", "--cache=2W"], ["t.py", "--cache=2W"]),
         (["--", "--cache"], ["--", "--cache"]),
     ],
 )
 def test_a_bare_cache_option_means_seven_days(args: list[str], expected: list[str]) -> None:
-    assert with_optional_values(args) == expected
+    assert bare_values(args, {"--cache": "7D"}) == expected
 
 
 @pytest.mark.parametrize("mode", MODES)
