@@ -30,6 +30,19 @@ def done(run_id: str, logs: list[EvalLog], interrupted: bool) -> None:
     write_line({"type": "done", "run_id": run_id, "success": success, "tasks": [_task(log) for log in logs]})
 
 
+def finish(run_id: str | None, logs: list[EvalLog], interrupted: bool, display: str | None) -> None:
+    """The end of a run on stdout: the `done` record with --json; with
+    `--display none`, each log's location and nothing else (for scripts
+    capturing them); otherwise the display has shown the outcome already."""
+    if run_id is not None:
+        done(run_id, logs, interrupted)
+    elif display == "none":
+        for log in logs:
+            if log.location:
+                print(log.location)
+        sys.stdout.flush()
+
+
 def _task(log: EvalLog) -> dict[str, Any]:
     results = log.results
     metric = None

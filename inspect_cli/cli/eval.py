@@ -145,8 +145,7 @@ def eval_command(
         _run_report.start(run_id, settings.log_dir(log_dir))
     with _inspect_ai_aliased():
         logs = eval(tasks, model=model, log_dir=log_dir, max_tasks=max_tasks, **options)
-    if run_id is not None:
-        _run_report.done(run_id, logs, Interrupted.signal is not None)
+    _run_report.finish(run_id, logs, Interrupted.signal is not None, options["display"])
     if bundle_dir and Interrupted.signal is None:
         from ..log import bundle_log_dir
 
@@ -475,6 +474,5 @@ def eval_retry_command(
             log_buffer=log_buffer,
             **options,
         )
-    if run_id is not None:
-        _run_report.done(run_id, results, Interrupted.signal is not None)
+    _run_report.finish(run_id, results, Interrupted.signal is not None, options["display"])
     exit_for(results, Interrupted.signal)

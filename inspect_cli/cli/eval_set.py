@@ -230,8 +230,7 @@ def eval_set_command(
             on_start=None if run_id is None else lambda set_id: _run_report.start(run_id, directory, set_id),
             **options,
         )
-    if run_id is not None:
-        _run_report.done(run_id, logs, Interrupted.signal is not None)
+    _run_report.finish(run_id, logs, Interrupted.signal is not None, options["display"])
     if Interrupted.signal is not None:
         raise typer.Exit(ExitCode.INTERRUPTED)
     if success:

@@ -101,3 +101,33 @@ def test_nothing_to_retry_is_a_success(mode: str, in_tmp: Path) -> None:
         "success": True,
         "tasks": [],
     }
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_display_none_prints_only_the_log_locations(mode: str, in_tmp: Path, model_server: Any) -> None:
+    """Scripts capture the logs of a run: `--display none` prints their locations, one a line, and nothing else."""
+    quiet = ["--display", "none"]
+    args = ["eval", "set_tasks.py@first", "set_tasks.py@second", "--model", "openai/a", "--log-dir", "logs"]
+    ran = run_inspect(mode, [*args, *FAST, *quiet], in_tmp)
+    assert ran.exit_code == 0, ran.stderr
+    locations = ran.stdout.splitlines()
+    assert [read_eval_log(str(in_tmp / p), header_only=True).eval.task for p in locations] == ["first", "second"]
+
+    model_server.fail_always = ("500", None)
+    failed = run_inspect(mode, [*args[:2], "--model", "openai/a", "--log-dir", "failed", *FAST, *quiet], in_tmp)
+    assert failed.exit_code == 1
+    [failed_log] = failed.stdout.splitlines()
+    assert read_eval_log(str(in_tmp / failed_log), header_only=True).status == "error"
+    model_server.reset()
+    retried = run_inspect(mode, ["eval-retry", failed_log, *quiet], in_tmp)
+    assert retried.exit_code == 0, retried.stderr
+    [retried_log] = retried.stdout.splitlines()
+    assert read_eval_log(str(in_tmp / retried_log), header_only=True).status == "success"
+
+    set_args = ["eval-set", "set_tasks.py@first", "--model", "openai/a,openai/b", "--log-dir", "set", *FAST, *quiet]
+    members = run_inspect(mode, set_args, in_tmp)
+    assert members.exit_code == 0, members.stderr
+    assert sorted(read_eval_log(str(in_tmp / p), header_only=True).eval.model for p in members.stdout.splitlines()) == [
+        "openai/a",
+        "openai/b",
+    ]
