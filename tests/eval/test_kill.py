@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import time
@@ -141,11 +142,14 @@ def _files(log_dir: Path) -> tuple[list[Path], list[Path]]:
     return logs, temps
 
 
-def _kill_at(process: subprocess.Popen[Any], delay: float) -> float:
-    """SIGKILL `delay` seconds after the start; the moment it was sent."""
+def _kill_at(process: subprocess.Popen[Any], delay: float) -> float | None:
+    """SIGKILL `delay` seconds after the start; the moment it was sent, or
+    None when the eval ended first (it ran faster than the reference run)."""
     started = time.monotonic()
     while time.monotonic() - started < delay and process.poll() is None:
         time.sleep(0.005)
+    if process.poll() is not None:
+        return None
     process.send_signal(signal.SIGKILL)
     return time.monotonic() - started
 
@@ -200,9 +204,21 @@ def test_kill_9_at_random_moments(tmp_path: Path) -> None:
         for n in range(5):
             log_dir = tmp_path / f"killed-{fmt}-{n}"
             process = start_inspect(_args(fmt, log_dir), tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            moment: float | None
             if n % 2 == 0:
                 how = "random"
-                moment = _kill_at(process, rng.uniform(0.3, 0.9) * durations[fmt])
+                fraction = rng.uniform(0.3, 0.9)
+                moment = _kill_at(process, fraction * durations[fmt])
+                for _ in range(3):  # the machine got faster than the reference run: aim earlier
+                    if moment is not None:
+                        break
+                    shutil.rmtree(log_dir, ignore_errors=True)
+                    fraction /= 2
+                    process = start_inspect(
+                        _args(fmt, log_dir), tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                    )
+                    moment = _kill_at(process, fraction * durations[fmt])
+                assert moment is not None, "the eval always ended before the moment chosen to kill it"
             else:
                 how = "mid-flush"
                 # A .json flush writes its document in one call: kill as soon as its file is seen.
