@@ -3,9 +3,12 @@ headless Chromium, from file:// and from a plain static HTTP server.
 
 Measures, medians of several runs:
   - building the bundle (`bundle_log_dir`),
-  - the list page: from navigation until every row shows its header,
+  - the list page: from navigation until its first screen of rows (and the
+    chart) shows, and until, scrolled to the end, its last row does,
   - a log's page: from the click until its samples show,
   - what the list page downloads (bytes of data files, and how many).
+With `--baseline FILE` (an older app.js, e.g. from `git show REF:inspect_cli/view/static/app.js`),
+the same bundle is also measured with that page script, runs alternating, to compare both in one run.
 Prints a Markdown table; also bench-results/bundle.md.
 """
 
@@ -38,8 +41,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def measure(browser: Any, url: str, count: int) -> tuple[float, float, int, int]:
-    """Seconds to the full list, seconds to a log's samples, and the list page's data files and bytes."""
+FIRST_SCREEN = 20  # rows that fill a window
+
+
+def measure(browser: Any, url: str, count: int) -> tuple[float, float, float, int, int]:
+    """Seconds to the list's first screen and to its end (scrolled down), seconds to a
+    log's samples, and the list page's data files and bytes."""
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()
     sizes: list[int] = []
@@ -47,8 +54,22 @@ def measure(browser: Any, url: str, count: int) -> tuple[float, float, int, int]
     start = time.perf_counter()
     page.goto(url)
     page.wait_for_function(
-        "n => document.querySelectorAll('#log-list tbody tr[data-status]:not([data-status=\"\"])').length === n",
-        arg=count,
+        "([n, rows]) => document.querySelector('#log-count').textContent === `${n} of ${n} logs`"
+        " && document.querySelectorAll('#log-list tbody tr[data-status]:not([data-status=\"\"])').length >= rows"
+        " && document.querySelector('#metric-chart svg')",
+        arg=[count, FIRST_SCREEN],
+        timeout=120_000,
+    )
+    first = time.perf_counter() - start
+    # The page may draw only the rows in view: scrolled to the end, its last row shows.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_function(
+        """() => {
+          const rows = document.querySelectorAll('#log-list tbody tr[data-status]');
+          const last = rows[rows.length - 1];
+          return last && last.dataset.status && last.getBoundingClientRect().bottom <= innerHeight
+            && !document.querySelector('#log-list tbody tr.spacer:last-child');
+        }""",
         timeout=120_000,
     )
     listed = time.perf_counter() - start
@@ -58,13 +79,14 @@ def measure(browser: Any, url: str, count: int) -> tuple[float, float, int, int]
     page.wait_for_selector("#samples tbody tr[data-sample-id], #sample-count", timeout=120_000)
     opened = time.perf_counter() - start
     context.close()
-    return listed, opened, files, size
+    return first, listed, opened, files, size
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--logs", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--baseline", type=Path, help="an older app.js to measure in the same run")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -79,21 +101,32 @@ def main() -> None:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         urls = {"file://": out.joinpath("index.html").as_uri(), "http": f"http://127.0.0.1:{server.server_address[1]}/"}
+        app_js = out / "assets" / "app.js"
+        scripts = {"": app_js.read_bytes()}
+        if args.baseline:
+            scripts = {"baseline ": args.baseline.read_bytes(), **scripts}
         rows = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True)
             readable = args.logs  # every corpus log is readable
             for name, url in urls.items():
-                runs = [measure(browser, url, readable) for _ in range(args.runs)]
-                rows.append((name, *(statistics.median(r[i] for r in runs) for i in range(2)), runs[0][2], runs[0][3]))
+                runs: dict[str, list[tuple[float, float, float, int, int]]] = {label: [] for label in scripts}
+                for _ in range(args.runs):
+                    for label, script in scripts.items():
+                        app_js.write_bytes(script)
+                        runs[label].append(measure(browser, url, readable))
+                for label, measured in runs.items():
+                    medians = (statistics.median(r[i] for r in measured) for i in range(3))
+                    rows.append((label + name, *medians, measured[0][3], measured[0][4]))
             browser.close()
         server.shutdown()
     lines = [
         f"Bundle of {args.logs} logs: built in {built:.1f} s, {total / 1e6:.1f} MB; medians of {args.runs} runs.",
         "",
-        "| opened from | list page, all rows (s) | a log's page (s) | data files loaded by the list | their bytes |",
-        "|---|---|---|---|---|",
-        *(f"| {n} | {a:.2f} | {b:.2f} | {f} | {s:,} |" for n, a, b, f, s in rows),
+        "| opened from | list page, first screen (s) | list page, scrolled to the end (s) | a log's page (s) "
+        "| data files loaded by the list | their bytes |",
+        "|---|---|---|---|---|---|",
+        *(f"| {n} | {first:.2f} | {full:.2f} | {log:.2f} | {f} | {s:,} |" for n, first, full, log, f, s in rows),
     ]
     text = "\n".join(lines)
     print(text)

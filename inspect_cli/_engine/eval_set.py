@@ -42,6 +42,7 @@ from .._registry import jsonable
 from ..errors import EvalSetError, InspectCliError, UsageError
 from ..log import bundle_log_dir, list_eval_logs, write_log_dir_manifest
 from ..log._bundle import check_bundle_dir
+from ..log._bundle import embed_viewer as write_embedded_viewer
 from ..log._list import EvalLogInfo, read_headers
 from ..log._types import EvalLog, EvalSpec, GenerateConfig
 from ..model._model import Model
@@ -85,6 +86,7 @@ def eval_set(
     log_dir_allow_dirty: bool = False,
     bundle_dir: str | None = None,
     bundle_overwrite: bool = False,
+    embed_viewer: bool = False,
     on_start: Callable[[str], None] | None = None,
     **options: Any,
 ) -> tuple[bool, list[EvalLog]]:
@@ -96,7 +98,9 @@ def eval_set(
     locked and read), before any member runs. With `bundle_dir`, a static
     viewer of the log dir is written there at the end (see `bundle_log_dir`;
     an existing one is replaced only with `bundle_overwrite`, which is checked
-    before anything runs). Other options are `eval()`'s.
+    before anything runs). With `embed_viewer`, the log dir itself gets the
+    viewer after the run (see `log._bundle.embed_viewer`), refreshed at
+    every run. Other options are `eval()`'s.
     """
     settings.load_dotenv()
     settings.register_secrets()
@@ -139,6 +143,8 @@ def eval_set(
             if retry_cleanup:
                 _clean_up(members)
             write_log_dir_manifest(opts.log_dir)
+            if embed_viewer and Interrupted.signal is None:
+                write_embedded_viewer(opts.log_dir)
     finally:
         capture.stop()
     logs = [m.log for m in members if m.log is not None]

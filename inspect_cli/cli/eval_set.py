@@ -169,6 +169,13 @@ def eval_set_command(
     json_output: opt.RunJson = False,
     bundle_dir: opt.BundleDir = None,
     bundle_overwrite: opt.BundleOverwrite = False,
+    embed_viewer: Annotated[
+        bool,
+        typer.Option(
+            "--embed-viewer",
+            help="After the run, write the viewer into the log dir: open its index.html to browse the logs.",
+        ),
+    ] = False,
     # -- generation settings and limits (cli/_generation.py) --
     best_of: gen.BestOf = None,
     frequency_penalty: gen.FrequencyPenalty = None,
@@ -201,7 +208,7 @@ def eval_set_command(
     params = dict(locals())
     for own in ("ctx", "retry_attempts", "retry_wait", "retry_connections", "retry_immediate", "no_retry_cleanup"):
         params.pop(own)
-    del params["id"], params["log_dir_allow_dirty"]
+    del params["id"], params["log_dir_allow_dirty"], params["embed_viewer"]
     options = eval_options(**params)
     directory = settings.log_dir(log_dir) if log_dir or settings.get(settings.LOG_DIR) else None
     if directory is None:
@@ -227,6 +234,7 @@ def eval_set_command(
             log_dir_allow_dirty=log_dir_allow_dirty,
             bundle_dir=bundle_dir,
             bundle_overwrite=bundle_overwrite,
+            embed_viewer=embed_viewer,
             on_start=None if run_id is None else lambda set_id: _run_report.start(run_id, directory, set_id),
             **options,
         )

@@ -15,6 +15,15 @@ string) to the page's `inspectData(path, json, error)`, so the same files
 work from disk and over HTTP. The data comes from `ViewApi`, as the live
 server's does, so both show the same.
 
+`embed_viewer(log_dir)` writes the same viewer into a log dir itself, beside
+its logs, which it links to in place instead of copying:
+
+    LOG_DIR/index.html, robots.txt, listing.json (as Inspect names them)
+    LOG_DIR/assets/             app.js, style.css, icon.svg
+    LOG_DIR/assets/data/...     the data files above
+
+None of these is a log file, so listings and eval sets do not take them for logs.
+
 The viewer's page is package data of `inspect_cli.view`, read as files (the
 log layer imports nothing from the view layer).
 """
@@ -50,6 +59,7 @@ CSP = (
 )
 
 Write = Callable[[str, bytes], None]
+EMBED_DATA = "assets/data/"  # an embedded viewer's data files, in the log dir
 
 
 def bundle_log_dir(
@@ -86,6 +96,29 @@ def check_bundle_dir(output_dir: str, overwrite: bool) -> None:
     before an eval runs, so that a run is not wasted on a bundle refused after)."""
     if not overwrite and _occupied(output_dir, {}):
         raise ExistsError(_exists_message(output_dir))
+
+
+def embed_viewer(log_dir: str, fs_options: dict[str, Any] | None = None) -> None:
+    """Write the viewer into `log_dir` (a path or URL): opening its `index.html`
+    (from disk or a static host) shows the logs there. Run again, it brings the
+    viewer up to date with the logs (the data of logs since removed goes)."""
+    if not storage.is_dir(log_dir):
+        raise NotFoundError(f"{log_dir}: the log dir does not exist")
+    root = log_dir.rstrip("/")
+    assets = storage.join(root, "assets")
+    before = {f.url for f in storage.list_files(assets, True, fs_options)}
+    written: set[str] = set()
+
+    def write(rel: str, data: bytes) -> None:
+        storage.write_bytes(storage.join(root, *rel.split("/")), data)
+        written.add(rel)
+
+    _write_bundle(ViewApi(root), root, write, data=EMBED_DATA, logs="")
+    # Listed files are URLs: the log dir's URL is what app.js's lacks of "assets/app.js".
+    listed = storage.list_files(assets, True, fs_options)
+    base = next(f.url for f in listed if f.url.endswith("/assets/app.js"))[: -len("assets/app.js")]
+    for url in sorted(before - {f.url for f in listed if f.url[len(base) :] in written}):
+        storage.remove(url)
 
 
 def _check_apart(log_dir: str, output_dir: str) -> None:
@@ -184,7 +217,9 @@ def _bundle_remote(api: ViewApi, log_dir: str, output_dir: str, overwrite: bool,
 # -- contents -------------------------------------------------------------------
 
 
-def _write_bundle(api: ViewApi, log_dir: str, write: Write) -> None:
+def _write_bundle(api: ViewApi, log_dir: str, write: Write, data: str = "data/", logs: str = "logs/") -> None:
+    """The bundle's files; data files under `data`, the logs copied under
+    `logs` (none: the page sits in the log dir, the logs are not copied)."""
     files = api.logs()["files"]
     names = [_relative(api, f["name"]) for f in files]
     headers = api.read_headers(names)
@@ -193,16 +228,17 @@ def _write_bundle(api: ViewApi, log_dir: str, write: Write) -> None:
     for n, (file, name, header) in enumerate(zip(files, names, headers)):
         tree = {"read_error": public(header)} if isinstance(header, InspectCliError) else _list_header(header)
         rows.append({**file, "name": name, "rel": name, "data": f"logs/{n}", "header": tree})
-        _copy_log(api, name, write)
-        _write_log_data(api, name, f"logs/{n}", write, public)
+        if logs:
+            _copy_log(api, name, write, logs)
+        _write_log_data(api, name, f"logs/{n}", write, public, data)
     label = log_dir if not storage.is_local(log_dir) else os.path.basename(os.path.abspath(storage.local_path(log_dir)))
-    write("data/listing.js", data_script("listing", {"log_dir": label, "files": rows}))
+    write(f"{data}listing.js", data_script("listing", {"log_dir": label, "files": rows}))
     listing = {name: _listing_entry(h) for name, h in zip(names, headers) if isinstance(h, EvalLog)}
-    write(f"logs/{LISTING}", _codec.dumps(listing, indent=True))
+    write(f"{logs}{LISTING}", _codec.dumps(listing, indent=True))
     for asset in ASSETS:
         write(f"assets/{asset}", (STATIC_DIR / asset).read_bytes())
     write("robots.txt", ROBOTS)
-    write("index.html", bundle_page())
+    write("index.html", bundle_page(data, logs))
 
 
 def _relative(api: ViewApi, name: str) -> str:
@@ -226,14 +262,16 @@ def _public_message(api: ViewApi) -> Callable[[Exception], str]:
     return message
 
 
-def _copy_log(api: ViewApi, name: str, write: Write) -> None:
+def _copy_log(api: ViewApi, name: str, write: Write, logs: str) -> None:
     """The log file as it is (for download), read through the viewer's
     confinement to the log dir."""
     size = api.log_size(name)
-    write(f"logs/{name}", api.log_bytes(name, 0, size - 1) if size else b"")
+    write(f"{logs}{name}", api.log_bytes(name, 0, size - 1) if size else b"")
 
 
-def _write_log_data(api: ViewApi, name: str, base: str, write: Write, public: Callable[[Exception], str]) -> None:
+def _write_log_data(
+    api: ViewApi, name: str, base: str, write: Write, public: Callable[[Exception], str], data: str
+) -> None:
     """A log's header, its sample summaries and each sample, as data scripts
     (an unreadable log: an error the page shows in their place)."""
     try:
@@ -242,17 +280,17 @@ def _write_log_data(api: ViewApi, name: str, base: str, write: Write, public: Ca
         summaries = api.sample_summaries(name)
     except InspectCliError as ex:
         for part in ("header", "summaries"):
-            write(f"data/{base}/{part}.js", error_script(f"{base}/{part}", public(ex)))
+            write(f"{data}{base}/{part}.js", error_script(f"{base}/{part}", public(ex)))
         return
-    write(f"data/{base}/header.js", _script(f"{base}/header", b"".join(header)))
-    write(f"data/{base}/summaries.js", data_script(f"{base}/summaries", summaries))
+    write(f"{data}{base}/header.js", _script(f"{base}/header", b"".join(header)))
+    write(f"{data}{base}/summaries.js", data_script(f"{base}/summaries", summaries))
     for k, summary in enumerate(summaries):
         path = f"{base}/samples/{k}"
         try:
             sample = data_script(path, api.sample(name, str(summary["id"]), int(summary["epoch"])))
         except InspectCliError as ex:
             sample = error_script(path, public(ex))
-        write(f"data/{path}.js", sample)
+        write(f"{data}{path}.js", sample)
 
 
 def _list_header(header: EvalLog) -> dict[str, Any]:
@@ -316,9 +354,10 @@ def error_script(path: str, message: str) -> bytes:
     return b"inspectData(" + msgspec.json.encode(path) + b", null, " + msgspec.json.encode(message) + b");\n"
 
 
-def bundle_page() -> bytes:
+def bundle_page(data: str = "data/", logs: str = "logs/") -> bytes:
     """The viewer's page, set to read the bundle's data files: relative
-    asset paths, its own Content-Security-Policy, `data-bundle` on <body>."""
+    asset paths, its own Content-Security-Policy, `data-bundle` (where the
+    data files are) and `data-logs` (where the logs are) on <body>."""
     page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
     edits = [
         (
@@ -326,7 +365,7 @@ def bundle_page() -> bytes:
             f'<meta charset="utf-8">\n  <meta http-equiv="Content-Security-Policy" content="{CSP}">',
         ),
         ('"/static/', '"assets/'),
-        ("<body>", '<body data-bundle="data/">'),
+        ("<body>", f'<body data-bundle="{data}" data-logs="{logs}">'),
     ]
     for old, new in edits:
         if old not in page:

@@ -9,6 +9,10 @@
 const POLL_MS = 1000;
 const HEADER_BATCH = 50;
 const SAMPLE_ROWS = 500; // sample rows drawn before "show all"
+// The list of logs draws the rows in the window and this many above and below
+// it; empty rows of the same height stand for the others (laying out a
+// thousand rows of a table holds the page for a second). Scrolling draws more.
+const LIST_OVERSCAN = 40;
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
 
 const state = {
@@ -121,11 +125,12 @@ function bundleSource(base) {
       if (at < 0) throw new Error(`sample ${id} (epoch ${epoch}) is not in ${rel}`);
       return load(`${dataOf(rel)}/samples/${at}`);
     },
-    downloadButton: (rel) => h("a", { id: "download", class: "download", href: "logs/" + rel.split("/").map(enc).join("/"), download: "" }, "Download log"),
+    downloadButton: (rel) => h("a", { id: "download", class: "download", href: logsBase + rel.split("/").map(enc).join("/"), download: "" }, "Download log"),
   };
 }
 
 const bundleBase = document.body.dataset.bundle;
+const logsBase = document.body.dataset.logs ?? "logs/"; // "": a viewer embedded in the log dir
 const source = bundleBase === undefined ? serverSource : bundleSource(bundleBase);
 
 async function loadListing() {
@@ -192,10 +197,17 @@ function fmtValue(value) {
   return String(value);
 }
 
+// toLocaleString()'s format, with one formatter for all (each call of
+// toLocaleString builds its own, which costs more than the rest of a row).
+const DATE_TIME = new Intl.DateTimeFormat(undefined, {
+  year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric",
+});
+const fmtDate = (date) => DATE_TIME.format(date);
+
 function fmtTime(iso) {
   if (!iso) return "";
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+  return Number.isNaN(date.getTime()) ? iso : fmtDate(date);
 }
 
 function fmtDuration(start, end) {
@@ -304,7 +316,7 @@ function listPage(params) {
       onclick: () => {
         filters.sort = sorted ? (filters.sort.startsWith("-") ? column.id : "-" + column.id) : (column.descending ? "-" : "") + column.id;
         keepInHash();
-        draw();
+        draw({ chart: false }); // the order of the rows does not change the chart
       } }, column.label + arrow);
   }));
 
@@ -343,7 +355,30 @@ function listPage(params) {
     });
   }
 
-  function draw() {
+  let shown = [];      // the rows, filtered and sorted
+  let rowHeight = 0;   // of a drawn row (all have one line: see style.css)
+  let drawn = [0, 0];  // the range of `shown` drawn
+
+  // Draw the rows around the window (all of them, if there are few).
+  function drawWindow(force) {
+    const total = shown.length;
+    let first = 0, count = 2 * LIST_OVERSCAN;
+    if (rowHeight) {
+      first = Math.max(0, Math.floor(-body.getBoundingClientRect().top / rowHeight));
+      count = Math.ceil(window.innerHeight / rowHeight);
+    }
+    if (!force && first >= drawn[0] && Math.min(total, first + count) <= drawn[1]) return;
+    const start = Math.max(0, Math.min(first, total - count) - LIST_OVERSCAN);
+    const end = Math.min(total, first + count + LIST_OVERSCAN);
+    const spacer = (rows) => (rows > 0 ? h("tr", { class: "spacer" }, h("td", { colspan: 7, style: `height:${rows * rowHeight}px` })) : null);
+    body.replaceChildren(...[spacer(start), ...shown.slice(start, end).map(logRow)].filter(Boolean));
+    if (!rowHeight && body.rows.length) rowHeight = body.rows[0].getBoundingClientRect().height;
+    const below = spacer(total - end);
+    if (below) body.append(below);
+    drawn = [start, end];
+  }
+
+  function draw({ chart: withChart = true } = {}) {
     const tasks = [...new Set(state.files.map((f) => {
       const header = (state.headers.get(f.name) || {}).header;
       return (header && header.eval && header.eval.task) || f.task;
@@ -354,14 +389,22 @@ function listPage(params) {
     taskSelect.value = filters.task;
 
     drawHead();
-    const shown = rowsShown();
+    shown = rowsShown();
     count.textContent = `${shown.length} of ${state.files.length} logs`;
-    body.replaceChildren(...shown.map(logRow));
+    drawWindow(true);
     if (!state.files.length) body.append(h("tr", {}, h("td", { colspan: 7, class: "muted" }, `No logs in ${state.logDir} yet.`)));
-    chart.replaceChildren(...metricChart(shown));
+    if (withChart) chart.replaceChildren(...metricChart(shown));
   }
 
-  return { kind: "list", async refresh() { await loadListing(); draw(); await loadHeaders(draw); draw(); } };
+  return {
+    kind: "list",
+    scrolled: () => drawWindow(false),
+    async refresh() {
+      await loadListing();
+      draw();
+      await loadHeaders(draw); // each batch redraws (a bundle's listing has every header: none)
+    },
+  };
 }
 
 // The list's columns and what each sorts by (from the header, once read).
@@ -447,8 +490,8 @@ function metricChart(files) {
     svg("line", { class: "axis", x1: left, y1: top, x2: left, y2: height - bottom }),
     svg("text", { x: left - 6, y: y(v1) + 4, "text-anchor": "end" }, fmtNumber(v1)),
     svg("text", { x: left - 6, y: y(v0) + 4, "text-anchor": "end" }, fmtNumber(v0)),
-    svg("text", { x: left, y: height - 8 }, new Date(t0).toLocaleString()),
-    svg("text", { x: width - right, y: height - 8, "text-anchor": "end" }, new Date(t1).toLocaleString()),
+    svg("text", { x: left, y: height - 8 }, fmtDate(new Date(t0))),
+    svg("text", { x: width - right, y: height - 8, "text-anchor": "end" }, fmtDate(new Date(t1))),
     ...points.map((p) => {
       const dot = svg("circle", { cx: x(p.time), cy: y(p.value), r: 5, fill: colour(p.task), class: "point", "data-log": p.rel, style: "cursor:pointer" },
         svg("title", {}, p.label));
@@ -792,6 +835,19 @@ async function poll() {
     polling = false;
   }
 }
+
+// The list of logs draws the rows that come into view.
+let scrolling = false;
+const scrolled = () => {
+  if (scrolling) return;
+  scrolling = true;
+  requestAnimationFrame(() => {
+    scrolling = false;
+    if (state.view && state.view.scrolled) state.view.scrolled();
+  });
+};
+window.addEventListener("scroll", scrolled, { passive: true });
+window.addEventListener("resize", scrolled);
 
 // Filters rewrite the hash with history.replaceState, which fires no hashchange.
 window.addEventListener("hashchange", route);
