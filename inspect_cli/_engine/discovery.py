@@ -63,7 +63,7 @@ def list_tasks(
         if not matches or not all(os.path.exists(m) for m in matches):
             raise UsageError(f"no such file or folder: {pattern}")
         for match in matches:
-            for file in _python_files(match):
+            for file in python_files(match):
                 shown = file if absolute else os.path.relpath(file)
                 for info in _tasks_in(file, shown):
                     if filter is None or filter(info):
@@ -103,7 +103,10 @@ def _filter_value(text: str) -> Any:
         return text
 
 
-def _python_files(path: str) -> Iterator[str]:
+def python_files(path: str) -> Iterator[str]:
+    """The Python files where tasks are looked for: `path` itself if it is one,
+    else those in the folder and its subfolders, by the one rule `inspect eval`
+    and `inspect list tasks` share (see the module's docstring)."""
     if os.path.isfile(path):
         if path.endswith(".py"):
             yield path

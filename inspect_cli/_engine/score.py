@@ -51,6 +51,7 @@ def score(
     metrics: Sequence[Any] | None = None,
     epochs_reducer: str | None = None,
     model: Any = None,
+    model_roles: dict[str, Any] | None = None,
     action: ScoreAction | None = None,
     display: str | None = None,
     copy: bool = True,
@@ -60,13 +61,17 @@ def score(
 
     `metrics` (metric functions or names) replace the scorers' own; `epochs_reducer`
     reduces each sample's epochs (default: the log's, else mean); `model` is the
-    model a model-graded scorer asks (default: the log's); `action` is "append"
-    (default) or "overwrite"; with `copy` False, `log` itself is changed.
-    `display` is accepted as Inspect's `score()` takes it; nothing is displayed.
+    model a model-graded scorer asks (default: the log's); `model_roles` (role:
+    model name, Model or {"model": ..., settings}) go over the roles the log
+    records; `action` is "append" (default) or "overwrite"; with `copy` False,
+    `log` itself is changed. `display` is accepted as Inspect's `score()` takes
+    it; nothing is displayed.
     """
     from .run import run_coroutine
 
-    scored: EvalLog = run_coroutine(score_async(log, scorers, metrics, epochs_reducer, model, action, display, copy))
+    scored: EvalLog = run_coroutine(
+        score_async(log, scorers, metrics, epochs_reducer, model, model_roles, action, display, copy)
+    )
     return scored
 
 
@@ -76,6 +81,7 @@ async def score_async(
     metrics: Sequence[Any] | None = None,
     epochs_reducer: str | None = None,
     model: Any = None,
+    model_roles: dict[str, Any] | None = None,
     action: ScoreAction | None = None,
     display: str | None = None,
     copy: bool = True,
@@ -102,7 +108,8 @@ async def score_async(
     names = [_unique(name_of(s), taken) for s in chosen]
     metric_specs = [_metric_specs(metrics if metrics is not None else metrics_of(s)) for s in chosen]
 
-    with _scoring_model(model, log.eval.model):
+    roles = {**(log.eval.model_roles or {}), **(model_roles or {})}
+    with _scoring_model(model, log.eval.model, roles, model_roles or {}):
         semaphore = asyncio.Semaphore(SCORING_CONCURRENCY)
 
         async def one(sample: EvalSample) -> None:
@@ -145,10 +152,13 @@ async def score_async(
 
 def score_log_file(
     log_file: str,
-    scorers: Sequence[Scorer],
+    scorers: Sequence[Scorer] | None = None,
     *,
     metrics: Sequence[Any] | None = None,
     model: str | None = None,
+    model_base_url: str | None = None,
+    model_args: dict[str, Any] | None = None,
+    model_roles: dict[str, Any] | None = None,
     action: ScoreAction | None = None,
     output_file: str | None = None,
     output_dir: str | None = None,
@@ -158,8 +168,12 @@ def score_log_file(
     `output_file`, into `output_dir` under the same name, over the original with
     `overwrite`, else beside it as NAME-scored.EXT. The original is never
     changed unless `overwrite`; an existing file of another run is never replaced.
-    Returns the scored log (its `location` is where it was written)."""
+    Without `scorers`, the scorers the log records are made again (see
+    `logged_scorers`). `model_base_url` and `model_args` apply to `model` (or,
+    without it, to the log's model). Returns the scored log (its `location` is
+    where it was written)."""
     from ..log._file import read_eval_log, write_eval_log
+    from ..model._model import get_model
 
     given = [
         name
@@ -170,9 +184,52 @@ def score_log_file(
         raise UsageError(f"{' and '.join(given)} exclude each other: give one")
     target = scored_location(log_file, output_file, output_dir, overwrite)
     log = read_eval_log(log_file)
-    scored = score(log, scorers, metrics=metrics, model=model, action=action, copy=False)
+    chosen = list(scorers) if scorers is not None else logged_scorers(log)
+    grader: Any = model
+    if model_base_url is not None or model_args:
+        grader = get_model(model or log.eval.model or None, base_url=model_base_url, **(model_args or {}))
+    scored = score(log, chosen, metrics=metrics, model=grader, model_roles=model_roles, action=action, copy=False)
     write_eval_log(scored, target)
     return scored
+
+
+def logged_scorers(log: EvalLog) -> list[Scorer]:
+    """The scorers `log` records (`eval.scorers`), made again with the arguments
+    recorded: built-ins by name, others from the log's task file (its path as
+    recorded, relative to the current folder). As in Inspect, the task itself is
+    not made again, and each scorer computes its own metrics."""
+    recorded = log.eval.scorers or []
+    if not recorded:
+        raise UsageError("the log records no scorers: give one with --scorer")
+    from_file: dict[str, Callable[..., Scorer]] | None = None
+    made: list[Scorer] = []
+    for entry in recorded:
+        name = entry.name.removeprefix("inspect_ai/")
+        factory = _builtin_scorer_or_none(name)
+        if factory is None:
+            if from_file is None:
+                from_file = _task_file_scorers(log, name)
+            factory = from_file.get(name)
+            if factory is None:
+                raise UsageError(
+                    f"scorer '{name}' is not in the log's task file {log.eval.task_file}: give one with --scorer"
+                )
+        made.append(_made(factory, name, dict(entry.options or {})))
+    return made
+
+
+def _task_file_scorers(log: EvalLog, wanted: str) -> dict[str, Callable[..., Scorer]]:
+    """The scorer factories a task file's module holds (defined or imported there)."""
+    from .task import load_module
+
+    path = log.eval.task_file
+    if not path or not os.path.isfile(path):
+        where = f"the log's task file {path} is not there" if path else "the log records no task file"
+        raise UsageError(
+            f"scorer '{wanted}' is not built in and {where} (run from the folder the eval ran in, or give --scorer)"
+        )
+    module = load_module(path, "task")
+    return {name_of(obj): obj for obj in vars(module).values() if is_scorer_factory(obj)}
 
 
 def scored_location(log_file: str, output_file: str | None, output_dir: str | None, overwrite: bool) -> str:
@@ -243,17 +300,19 @@ def _headline(scores: list[Any], log: EvalLog) -> HeadlineMetric | None:
 
 
 class _scoring_model:
-    """The model model-graded scorers ask while scoring: `model` if given, else
-    the log's (when it can be made here: a provider without its API key set
-    leaves them the usual default, INSPECT_EVAL_MODEL)."""
+    """The models model-graded scorers ask while scoring: `model` if given, else
+    the log's, and the log's model roles with `roles` over them. What the log
+    names but cannot be made here (a provider without its API key set) is left
+    out: such scorers get the usual default, INSPECT_EVAL_MODEL."""
 
-    def __init__(self, model: Any, logged: str) -> None:
-        self.model, self.logged = model, logged
-        self.token: Any = None
+    def __init__(self, model: Any, logged: str, roles: dict[str, Any], given_roles: dict[str, Any]) -> None:
+        self.model, self.logged, self.roles, self.given_roles = model, logged, roles, given_roles
+        self.tokens: tuple[Any, Any] = (None, None)
 
     def __enter__(self) -> None:
-        from ..model._context import set_active_model
+        from ..model._context import set_active_model, set_model_roles
         from ..model._model import Model, get_model
+        from .run import role_model
 
         active: Model | None = None
         if self.model is not None:
@@ -263,14 +322,26 @@ class _scoring_model:
                 active = get_model(self.logged) if self.logged else None
             except InspectCliError:
                 active = None
-        if active is not None:
-            self.token = set_active_model(active)
+        roles: dict[str, Model] = {}
+        for name, value in self.roles.items():
+            try:
+                roles[name] = role_model(name, value)[0]
+            except InspectCliError:
+                if name in self.given_roles:
+                    raise
+        self.tokens = (
+            set_active_model(active) if active is not None else None,
+            set_model_roles(roles) if roles else None,
+        )
 
     def __exit__(self, *exc: object) -> None:
-        from ..model._context import _model
+        from ..model._context import _model, _roles
 
-        if self.token is not None:
-            _model.reset(self.token)
+        model_token, roles_token = self.tokens
+        if roles_token is not None:
+            _roles.reset(roles_token)
+        if model_token is not None:
+            _model.reset(model_token)
 
 
 async def _score_sample(log: EvalLog, sample: EvalSample, scorers: list[Scorer], action: ScoreAction) -> None:
@@ -384,12 +455,18 @@ def resolve_scorer(spec: str, args: dict[str, Any] | None = None) -> Scorer:
     return _made(factory, spec, args or {})
 
 
+def _builtin_scorer_or_none(name: str) -> Callable[..., Scorer] | None:
+    from .. import scorer as builtins
+
+    factory: Callable[..., Scorer] | None = getattr(builtins, name, None)
+    return factory if factory is not None and is_scorer_factory(factory) else None
+
+
 def _builtin_scorer(spec: str) -> Callable[..., Scorer]:
     from .. import scorer as builtins
 
-    name = spec.removeprefix("inspect_ai/")
-    factory: Callable[..., Scorer] | None = getattr(builtins, name, None)
-    if factory is None or not is_scorer_factory(factory):
+    factory = _builtin_scorer_or_none(spec.removeprefix("inspect_ai/"))
+    if factory is None:
         known = ", ".join(sorted(n for n in builtins.__all__ if is_scorer_factory(getattr(builtins, n))))
         raise UsageError(f"unknown scorer '{spec}' (built-in scorers: {known}; or give file.py@name)")
     return factory

@@ -142,24 +142,23 @@ def is_task_function(obj: Any) -> bool:
 
 def task_files(path: str) -> list[str]:
     """The task files `path` names: the file itself, or in a folder (searched
-    recursively; hidden and `_` folders skipped) the Python files that define
-    an @task function (found in their source, without running them)."""
+    recursively, skipping what `inspect list tasks` skips) the Python files that
+    define an @task function (found in their source, without running them)."""
+    from .discovery import python_files
+
     if os.path.isfile(path):
         return [path]
     if not os.path.isdir(path):
         raise UsageError(f"task file not found: {path}")
-    found: list[str] = []
-    for folder, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        found.extend(os.path.join(folder, f) for f in sorted(files) if f.endswith(".py") and _defines_tasks(folder, f))
+    found = [file for file in python_files(path) if _defines_tasks(file)]
     if not found:
         raise UsageError(f"no task files in {path} (no Python file there defines an @task function)")
     return found
 
 
-def _defines_tasks(folder: str, name: str) -> bool:
+def _defines_tasks(file: str) -> bool:
     try:
-        with open(os.path.join(folder, name), "rb") as f:
+        with open(file, "rb") as f:
             tree = ast.parse(f.read())
     except (OSError, SyntaxError, ValueError):
         return True  # let loading it report the problem

@@ -1,4 +1,4 @@
-"""`inspect score`: score a finished log again with other scorers."""
+"""`inspect score`: score a finished log again, with its own scorers or others."""
 
 from enum import Enum
 from typing import Annotated
@@ -19,15 +19,16 @@ def score_command(
         str, typer.Argument(metavar="LOG_FILE", help="The log to score (a path or URL).", show_default=False)
     ],
     scorer: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--scorer",
             metavar="NAME|FILE.py[@NAME]",
             help="Scorer: a built-in (match, includes, exact, pattern, choice, model_graded_qa) or an @scorer "
-            "function in a Python file.",
+            "function in a Python file. Default: the scorers the log records, with their arguments (those not "
+            "built in are taken from the log's task file).",
             show_default=False,
         ),
-    ],
+    ] = None,
     scorer_arg: Annotated[
         list[str] | None,
         typer.Option("-S", "--scorer-arg", metavar="NAME=VALUE", help="Scorer argument (repeatable)."),
@@ -75,21 +76,29 @@ def score_command(
             show_default=False,
         ),
     ] = None,
+    model_base_url: opt.ModelBaseUrl = None,
+    model_arg: opt.ModelArg = None,
+    model_role: opt.ModelRole = None,
     display: opt.Display = None,
     json_: opt.Json = False,
 ) -> None:
-    """Score a finished log again with other scorers, writing a new log."""
+    """Score a finished log again (with its own scorers, or --scorer), writing a new log."""
     from .._engine.outcome import plain_lines, shown_location
     from .._engine.score import resolve_scorer, score_log_file
-    from .eval import _inspect_ai_aliased, parse_assignments
+    from .eval import _inspect_ai_aliased, model_roles, parse_assignments
 
     args = parse_assignments(scorer_arg, "-S")
+    if args and scorer is None:
+        raise typer.BadParameter("-S needs --scorer (the scorer they are arguments of)")
     with _inspect_ai_aliased():
         log = score_log_file(
             log_file,
-            [resolve_scorer(scorer, args)],
+            [resolve_scorer(scorer, args)] if scorer is not None else None,
             metrics=metric,
             model=model,
+            model_base_url=model_base_url,
+            model_args=parse_assignments(model_arg, "-M"),
+            model_roles=model_roles(model_role),
             action=action.value,
             output_file=output_file,
             output_dir=output_dir,

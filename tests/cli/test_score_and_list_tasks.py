@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,3 +137,81 @@ def test_list_tasks_agrees_with_inspect(tmp_path: Path) -> None:
         assert [{k: t[k] for k in ("file", "name", "attribs")} for t in json.loads(ours.stdout)] == json.loads(
             theirs.stdout
         )
+
+
+_SCORED_TASK = """\
+from inspect_ai import Task, task
+from inspect_ai.dataset import Sample
+from inspect_ai.scorer import Score, Scorer, includes, mean, scorer
+
+
+@scorer(metrics=[mean()])
+def fixed(value: float = 1.0) -> Scorer:
+    async def score(state, target) -> Score:
+        return Score(value=value)
+
+    return score
+
+
+@task(name="scored")
+def scored_task(k: float = 0.5):
+    return Task(dataset=[Sample(input="x", target="y")], scorer=[includes(), fixed(value=k)])
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_score_without_scorer_makes_the_logged_scorers_again(tmp_path: Path, mode: str) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "t.py").write_text(_SCORED_TASK)
+    ran = run_inspect(
+        mode,
+        ["eval", "sub/t.py", "-T", "k=0.25", "--model", "mockllm/model", "--log-dir", "logs", "--display", "none"],
+        tmp_path,
+    )
+    assert ran.exit_code == 0, ran.stderr
+    (log,) = (tmp_path / "logs").iterdir()
+    shutil.copy(log, tmp_path / "a.eval")
+    result = run_inspect(mode, ["score", "a.eval", "--output-file", "b.eval", "--display", "none"], tmp_path)
+    assert result.exit_code == 0, result.stderr
+    scored = read_eval_log(str(tmp_path / "b.eval"))
+    assert [s.name for s in scored.results.scores] == ["includes", "fixed", "includes1", "fixed1"]
+    # the arguments recorded (value=0.25, from -T k=0.25), each scorer's own metrics
+    assert scored.results.scores[3].metrics["mean"].value == 0.25
+    assert list(scored.results.scores[2].metrics) == ["accuracy", "stderr"]
+    # elsewhere the task file is not found: built-ins alone still score, others name the file
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(log, tmp_path / "elsewhere" / "a.eval")
+    missing = run_inspect("subprocess", ["score", "a.eval"], tmp_path / "elsewhere")
+    assert missing.exit_code == 2 and "Traceback" not in missing.stderr
+    assert "scorer 'fixed' is not built in and the log's task file sub/t.py is not there" in missing.stderr
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["a.eval"]
+
+
+def test_score_without_scorer_and_no_logged_scorers_is_one_line(tmp_path: Path) -> None:
+    log = read_eval_log(str(BASIC))
+    log.eval.scorers = None
+    from inspect_cli.log import write_eval_log
+
+    write_eval_log(log, str(tmp_path / "a.eval"))
+    result = run_inspect("subprocess", ["score", "a.eval"], tmp_path)
+    assert result.exit_code == 2 and "the log records no scorers: give one with --scorer" in result.stderr
+    bad = run_inspect("subprocess", ["score", "a.eval", "-S", "x=1"], tmp_path)
+    assert bad.exit_code == 2 and "-S needs --scorer" in bad.stderr
+
+
+def test_score_model_options_reach_the_grader(tmp_path: Path, model_server: Any, monkeypatch: Any) -> None:
+    shutil.copy(BASIC, tmp_path / "a.eval")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # only --model-base-url reaches the server
+    args = ["score", "a.eval", "--scorer", "model_graded_qa", "--display", "none"]
+    result = run_inspect(
+        "inprocess",
+        [*args, "--model", "openai/grader-x", "--model-base-url", f"{model_server.url}/v1", "-M", "seed=1"],
+        tmp_path,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert model_server.requests == 4 and {b["model"] for b in model_server.bodies} == {"grader-x"}
+    model_server.reset()
+    monkeypatch.setenv("OPENAI_BASE_URL", f"{model_server.url}/v1")
+    roled = run_inspect("inprocess", [*args, "--model-role", "grader=openai/role-y", "--overwrite"], tmp_path)
+    assert roled.exit_code == 0, roled.stderr
+    assert model_server.requests == 4 and {b["model"] for b in model_server.bodies} == {"role-y"}
