@@ -25,11 +25,6 @@ COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 # an option here that is present fails the test, so remove it once merged.
 NOT_YET = {
     "--embed-viewer",
-    # generation settings no branch has claimed yet
-    "--verbosity",
-    "--effort",
-    "--reasoning-mode",
-    "--modalities",
 }
 # Options whose value Inspect lets one leave out but ours need (bare, Inspect's mean their default).
 VALUE_REQUIRED = {"--epochs-reducer", "--fail-on-error", "--bundle-dir"}
