@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -61,6 +62,25 @@ class ReasoningEffort(str, Enum):
     high = "high"
     xhigh = "xhigh"
     max = "max"
+
+
+class Verbosity(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class Effort(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    xhigh = "xhigh"
+    max = "max"
+
+
+class ReasoningMode(str, Enum):
+    standard = "standard"
+    pro = "pro"
 
 
 class ReasoningSummary(str, Enum):
@@ -130,6 +150,29 @@ ReasoningEffortOption = Annotated[
         "--reasoning-effort", None, "Effort spent reasoning (OpenAI reasoning models; a thinking budget on Anthropic)."
     ),
 ]
+VerbosityOption = Annotated[
+    Verbosity | None,
+    _option(
+        "--verbosity", None, "How concise or verbose the answer is (OpenAI GPT-5 via the Responses API; recorded only)."
+    ),
+]
+EffortOption = Annotated[
+    Effort | None,
+    _option(
+        "--effort",
+        None,
+        "Tokens spent on an answer, thoroughness against economy (Anthropic Claude 4.5+; "
+        "xhigh needs 4.7, max 4.6, else high is sent).",
+    ),
+]
+ReasoningModeOption = Annotated[
+    ReasoningMode | None,
+    _option(
+        "--reasoning-mode",
+        None,
+        "standard, or pro: more work for hard tasks (OpenAI GPT-5.6+ Responses API; recorded only).",
+    ),
+]
 ReasoningTokens = Annotated[
     int | None, _option("--reasoning-tokens", "N", "Most tokens to reason with (Anthropic thinking budget).", min=1)
 ]
@@ -148,6 +191,15 @@ ResponseSchema = Annotated[
         "JSON",
         'Structured output: {"name": ..., "json_schema": {...}, "description": ..., "strict": ...} '
         "(OpenAI response_format, Anthropic output_format).",
+    ),
+]
+Modalities = Annotated[
+    str | None,
+    _option(
+        "--modalities",
+        "MODALITY[,...]|FILE",
+        "Output beyond text: 'image', or a YAML/JSON file listing 'image' and {options: {openai: {...}}} "
+        "image output settings (recorded only: our providers return text).",
     ),
 ]
 ExtraHeaders = Annotated[
@@ -214,13 +266,17 @@ NAMES = (
     "top_logprobs",
     "prompt_logprobs",
     "cache_prompt",
+    "verbosity",
+    "effort",
     "reasoning_effort",
+    "reasoning_mode",
     "reasoning_tokens",
     "reasoning_summary",
     "reasoning_history",
     "response_schema",
     "extra_headers",
     "extra_body",
+    "modalities",
     "fallback_models",
     "working_limit",
     "turn_limit",
@@ -295,6 +351,40 @@ def _response_schema(text: str, option: str) -> dict[str, Any]:
     return value
 
 
+def _modalities(text: str, option: str) -> list[str | dict[str, Any]]:
+    """Comma-separated names, or (as Inspect decides) the YAML/JSON file at
+    `text` when one exists or the text looks like a path."""
+    import os
+
+    import yaml
+
+    def refuse(message: str) -> typer.BadParameter:
+        return typer.BadParameter(message, param_hint=f"'{option}'")
+
+    path = Path(text)
+    if path.is_file():
+        try:
+            value = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as ex:
+            raise refuse(f"cannot read {text}: {str(ex).splitlines()[0]}") from None
+        if not isinstance(value, list):
+            raise refuse(f"{text} must hold a list, got {type(value).__name__}")
+        items: list[Any] = value
+    elif "/" in text or os.sep in text or text.lower().endswith((".yaml", ".yml", ".json")):
+        raise refuse(f"modalities file not found: {text}")
+    else:
+        items = _items(text)
+    if not items:
+        raise refuse("expected 'image' or a YAML/JSON file of modalities")
+    for item in items:
+        if item == "image":
+            continue
+        if isinstance(item, dict) and set(item) <= {"options"} and isinstance(item.get("options") or {}, dict):
+            continue
+        raise refuse(f"expected 'image' or an image output config {{options: {{...}}}}, got {item!r}")
+    return items
+
+
 def _cache_prompt(value: str, option: str) -> str | bool:
     return value if value == "auto" else value == "true"
 
@@ -311,5 +401,6 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "extra_body": _mapping,
     "response_schema": _response_schema,
     "cache_prompt": _cache_prompt,
+    "modalities": _modalities,
     "attempt_timeout": _whole,  # Inspect records whole seconds as an integer
 }

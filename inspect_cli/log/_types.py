@@ -258,13 +258,18 @@ class GenerateConfig(LogStruct):
     max_tool_output: int | None = None
     cache_prompt: str | bool | None = None
     fallback_models: list[str] | None = None
+    verbosity: str | None = None
+    effort: str | None = None
     reasoning_effort: str | None = None
+    reasoning_mode: str | None = None
     reasoning_tokens: int | None = None
     reasoning_summary: str | None = None
     reasoning_history: str | None = None
     response_schema: Any = None
     extra_headers: dict[str, str] | None = None
     extra_body: dict[str, Any] | None = None
+    # "image", or an image output config: {"options": {provider: settings}}
+    modalities: list[str | dict[str, Any]] | None = None
     cache: bool | CachePolicy | None = None
 
 

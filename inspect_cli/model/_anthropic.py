@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .. import settings
@@ -23,6 +24,7 @@ from ._http import HttpModelAPI, schema_fields
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 4096
+EFFORT_BETA = "effort-2025-11-24"  # the beta `output_config.effort` needs
 _STOP_REASONS = {
     "end_turn": "stop",
     "stop_sequence": "stop",
@@ -41,7 +43,8 @@ class AnthropicAPI(HttpModelAPI):
     settings = (("stop_seqs", "stop_sequences"),)
     # Not in the Messages API, so not sent (as by Inspect's provider): best_of,
     # frequency/presence penalties, logit_bias, num_choices, logprobs,
-    # top_logprobs, prompt_logprobs, reasoning_summary, reasoning_history.
+    # top_logprobs, prompt_logprobs, reasoning_summary, reasoning_history,
+    # verbosity, reasoning_mode, modalities (OpenAI's).
 
     async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
         system = "\n\n".join(m.text for m in input if m.role == "system")
@@ -62,6 +65,8 @@ class AnthropicAPI(HttpModelAPI):
             body["thinking"] = {"type": "enabled", "budget_tokens": budget}
         if config.cache_prompt is True or config.cache_prompt == "auto":
             body["cache_control"] = {"type": "ephemeral"}
+        if config.effort is not None:
+            body["output_config"] = {"effort": _effort(self.model_name, config.effort)}
         if config.fallback_models:
             body["fallbacks"] = [{"model": m} for m in config.fallback_models]
         if config.response_schema is not None:
@@ -73,15 +78,31 @@ class AnthropicAPI(HttpModelAPI):
             "anthropic-version": API_VERSION,
             "content-type": "application/json",
         }
+        headers = self.headers(config, headers)
+        if config.effort is not None:  # the beta joins any the caller asked for
+            betas = [v for k, v in headers.items() if k.lower() == "anthropic-beta"]
+            headers = {k: v for k, v in headers.items() if k.lower() != "anthropic-beta"}
+            headers["anthropic-beta"] = ",".join([*betas, EFFORT_BETA])
         response = await self.http.post_json(
             self.endpoint("/v1/messages"),
             body,
-            self.headers(config, headers),
+            headers,
             config.max_retries,
             config.timeout,
             config.attempt_timeout,
         )
         return _output(response, self.model_name), ModelCall(request=body, response=response)
+
+
+def _effort(model_name: str, effort: str) -> str:
+    """The effort to send: 'max' needs Claude 4.6 and 'xhigh' 4.7, so earlier
+    versions get 'high' (as from Inspect); names without a version pass as given."""
+    match = re.search(r"claude-(?:[a-z]+-)?(\d+)(?:-(\d)(?!\d))?", model_name.lower())
+    if match is None:
+        return effort
+    version = (int(match.group(1)), int(match.group(2) or 0))
+    needs = {"max": (4, 6), "xhigh": (4, 7)}.get(effort)
+    return "high" if needs is not None and version < needs else effort
 
 
 # Thinking budgets (tokens) for each reasoning effort, as Inspect sends them.

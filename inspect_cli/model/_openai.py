@@ -55,8 +55,11 @@ class OpenAIAPI(HttpModelAPI):
         ("prompt_logprobs", "prompt_logprobs"),  # vLLM's extension
     )
     # Not in Chat Completions, so not sent: best_of, reasoning_tokens,
-    # reasoning_summary, reasoning_history, cache_prompt (caching is implicit)
-    # and fallback_models (Anthropic's), as Inspect's provider does.
+    # reasoning_summary, reasoning_history, verbosity, reasoning_mode,
+    # cache_prompt (caching is implicit), effort and fallback_models
+    # (Anthropic's), as Inspect's provider does. Inspect moves to the Responses
+    # API for `modalities` (image output), which this provider does not speak:
+    # it is recorded, not sent.
 
     async def generate(self, input: list[ChatMessage], config: GenerateConfig) -> tuple[ModelOutput, ModelCall | None]:
         body: dict[str, Any] = {"model": self.model_name, "messages": [_message(m) for m in input]}

@@ -40,13 +40,17 @@ GENERATE = [
     ("--top-logprobs", "3", "top_logprobs", 3),
     ("--prompt-logprobs", "2", "prompt_logprobs", 2),
     ("--cache-prompt", "true", "cache_prompt", True),
+    ("--verbosity", "low", "verbosity", "low"),
+    ("--effort", "xhigh", "effort", "xhigh"),
     ("--reasoning-effort", "high", "reasoning_effort", "high"),
+    ("--reasoning-mode", "pro", "reasoning_mode", "pro"),
     ("--reasoning-tokens", "100", "reasoning_tokens", 100),
     ("--reasoning-summary", "concise", "reasoning_summary", "concise"),
     ("--reasoning-history", "last", "reasoning_history", "last"),
     ("--response-schema", json.dumps(SCHEMA), "response_schema", SCHEMA),
     ("--extra-headers", '{"X-A": "b"}', "extra_headers", {"X-A": "b"}),
     ("--extra-body", "{k: {v: 1}}", "extra_body", {"k": {"v": 1}}),  # YAML too
+    ("--modalities", "image", "modalities", ["image"]),
     ("--fallback-models", "openai/a,anthropic/b", "fallback_models", ["openai/a", "anthropic/b"]),
     ("--attempt-timeout", "20", "attempt_timeout", 20),
 ]
@@ -135,6 +139,8 @@ def _generate_config(folder: Path) -> dict[str, Any]:
 def test_options_from_the_environment(folder: Path, mode: str) -> None:
     env = {"INSPECT_EVAL_BEST_OF": "3", "INSPECT_EVAL_LOGPROBS": "true", "INSPECT_EVAL_STOP_SEQS": "x,y"}
     env["INSPECT_EVAL_REASONING_EFFORT"] = "low"
+    env["INSPECT_EVAL_EFFORT"] = "max"
+    env["INSPECT_EVAL_MODALITIES"] = "image"
     args = ["eval", "task.py", "--model", "mockllm/model", "--log-dir", "logs", "--log-format", "json"]
     result = run_inspect(mode, [*args, "--best-of", "4", "--display", "none"], folder, env=env)
     assert result.exit_code == 0, result.stderr
@@ -142,6 +148,7 @@ def test_options_from_the_environment(folder: Path, mode: str) -> None:
     # the command line wins over the environment
     assert (config["best_of"], config["logprobs"], config["stop_seqs"]) == (4, True, ["x", "y"])
     assert config["reasoning_effort"] == "low"
+    assert (config["effort"], config["modalities"]) == ("max", ["image"])
 
 
 def test_a_bad_environment_value_names_the_variable(folder: Path) -> None:
@@ -159,6 +166,14 @@ def test_a_bad_environment_value_names_the_variable(folder: Path) -> None:
         (["--response-schema", "{nope"], "not JSON"),
         (["--extra-body", "[1]"], "expected a JSON or YAML mapping"),
         (["--reasoning-effort", "huge"], "--reasoning-effort"),
+        (["--effort", "none"], "--effort"),
+        (["--verbosity", "max"], "--verbosity"),
+        (["--reasoning-mode", "fast"], "--reasoning-mode"),
+        (["--modalities", "audio"], "expected 'image' or an image output config"),
+        (["--modalities", "missing.yaml"], "modalities file not found: missing.yaml"),
+        (["--modalities", "conf/mods"], "modalities file not found: conf/mods"),
+        (["--modalities", "dict.yaml"], "dict.yaml must hold a list"),
+        (["--modalities", "other.yaml"], "expected 'image' or an image output config"),
         (["--cost-limit", "0"], "must be more than 0"),
         (["--attempt-timeout", "-1"], "must be more than 0"),
         (["--cost-limit", "1"], "mockllm/model has none"),
@@ -166,6 +181,8 @@ def test_a_bad_environment_value_names_the_variable(folder: Path) -> None:
     ],
 )
 def test_bad_values_are_refused_in_one_line(folder: Path, args: list[str], message: str) -> None:
+    (folder / "dict.yaml").write_text("options: {}\n")
+    (folder / "other.yaml").write_text("- image\n- audio\n")
     base = ["eval", "task.py", "--model", "mockllm/model", "--log-dir", "logs"]
     result = run_inspect("inprocess", [*base, *args], folder)
     assert result.exit_code == 2, result.stderr
@@ -173,9 +190,32 @@ def test_bad_values_are_refused_in_one_line(folder: Path, args: list[str], messa
     assert not (folder / "logs").exists()
 
 
+@pytest.mark.parametrize("name", ["modalities.yaml", "modalities"])  # a file that exists is read, whatever its name
+def test_modalities_from_a_file_are_recorded_and_read_by_inspect_ai(folder: Path, name: str) -> None:
+    (folder / name).write_text("- image\n- options: {openai: {quality: high, size: 1024x1024}}\n")
+    args = ["eval", "task.py", "--model", "mockllm/model", "--log-dir", "logs", "--log-format", "json"]
+    result = run_inspect("inprocess", [*args, "--modalities", name, "--display", "none"], folder)
+    assert result.exit_code == 0, result.stderr
+    expected = ["image", {"options": {"openai": {"quality": "high", "size": "1024x1024"}}}]
+    assert _generate_config(folder)["modalities"] == expected
+    [path] = (folder / "logs").glob("*.json")
+    script = (
+        "import sys\n"
+        "from inspect_ai.log import read_eval_log\n"
+        "from inspect_ai.model import ImageOutput\n"
+        "m = read_eval_log(sys.argv[1]).plan.config.modalities\n"
+        "assert m[0] == 'image' and isinstance(m[1], ImageOutput), m\n"
+        "print(m[1].options['openai']['quality'])\n"
+    )
+    run = subprocess.run([str(inspect_ai_python()), "-c", script, str(path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "high"
+
+
 def test_eval_set_takes_the_options(folder: Path) -> None:
     args = ["eval-set", "task.py", "--model", "mockllm/model", "--log-dir", "logs", "--log-format", "json"]
     args += ["--turn-limit", "3", "--stop-seqs", "x", "--attempt-timeout", "9", "--display", "none"]
+    args += ["--verbosity", "high", "--effort", "low", "--reasoning-mode", "standard", "--modalities", "image"]
     result = run_inspect("inprocess", args, folder)
     assert result.exit_code == 0, result.stderr
     [path] = (p for p in (folder / "logs").glob("*.json") if p.name not in ("eval-set.json", "logs.json"))
@@ -183,6 +223,9 @@ def test_eval_set_takes_the_options(folder: Path) -> None:
     assert spec["config"]["turn_limit"] == 3
     assert spec["model_generate_config"]["stop_seqs"] == ["x"]
     assert spec["model_generate_config"]["attempt_timeout"] == 9
+    recorded = spec["model_generate_config"]
+    assert (recorded["verbosity"], recorded["effort"], recorded["reasoning_mode"]) == ("high", "low", "standard")
+    assert recorded["modalities"] == ["image"]
 
 
 def test_eval_retry_takes_attempt_timeout_and_keeps_the_limits(folder: Path) -> None:

@@ -20,16 +20,6 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "inspect_ai_0.3.285_cli_optio
 INSPECT = json.loads(FIXTURE.read_text())
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 
-# Options other branches add (generation settings and limits: "gen"; the
-# model output cache: "cache"; bundles: "bundle"). The set only shrinks:
-# an option here that is present fails the test, so remove it once merged.
-NOT_YET = {
-    # generation settings no branch has claimed yet
-    "--verbosity",
-    "--effort",
-    "--reasoning-mode",
-    "--modalities",
-}
 # Options whose value Inspect lets one leave out but ours need (bare, Inspect's mean their default).
 VALUE_REQUIRED = {"--epochs-reducer", "--fail-on-error", "--bundle-dir"}
 
@@ -61,10 +51,6 @@ CASES = [(command, option) for command, options in INSPECT.items() for option in
 def test_every_inspect_option_is_known(command: str, inspect_option: dict[str, Any]) -> None:
     ours = _ours(command)
     names = inspect_option["names"] + inspect_option["secondary"]
-    pending = [n for n in names if n in NOT_YET]
-    if pending:
-        assert not any(n in ours for n in pending), f"{pending} is present: remove it from NOT_YET"
-        return
     for name in names:
         assert name in ours, f"inspect {command} has no option {name} (Inspect has it)"
     param = ours[names[0]]
@@ -80,7 +66,7 @@ def test_every_inspect_option_is_known(command: str, inspect_option: dict[str, A
 def test_lists_only_shrink() -> None:
     """Every name listed here is an option of Inspect's (a typo would hide nothing)."""
     known = {n for options in INSPECT.values() for o in options for n in o["names"] + o["secondary"]}
-    assert (NOT_YET | VALUE_REQUIRED | set(UNSUPPORTED)) <= known
+    assert (VALUE_REQUIRED | set(UNSUPPORTED)) <= known
 
 
 # Read through inspect_cli.settings instead (with its checks, `.env` and, for
@@ -94,7 +80,7 @@ RETRY_QUIRKS = {"--no-log-samples", "--no-log-realtime", "--no-score"}
 ENV_CASES = [
     (command, option)
     for command, option in CASES
-    if option["envvar"] and not option["hidden"] and not set(option["names"]) & (NOT_YET | set(UNSUPPORTED))
+    if option["envvar"] and not option["hidden"] and not set(option["names"]) & set(UNSUPPORTED)
 ]
 
 

@@ -66,6 +66,10 @@ def test_openai_sends(model_server: Any, setting: str, value: Any, key: str, sen
         ("reasoning_history", "last"),
         ("cache_prompt", True),
         ("fallback_models", ["openai/other"]),
+        ("verbosity", "low"),  # Inspect sends these three only to the Responses API
+        ("reasoning_mode", "pro"),
+        ("modalities", ["image"]),
+        ("effort", "high"),  # Anthropic's
     ],
 )
 def test_openai_leaves_out_what_chat_completions_has_no_use_for(model_server: Any, setting: str, value: Any) -> None:
@@ -135,6 +139,9 @@ def test_anthropic_response_schema_is_a_closed_output_format(model_server: Any) 
         ("prompt_logprobs", 2),
         ("reasoning_summary", "concise"),
         ("reasoning_history", "last"),
+        ("verbosity", "low"),
+        ("reasoning_mode", "pro"),
+        ("modalities", ["image"]),
     ],
 )
 def test_anthropic_leaves_out_what_the_messages_api_has_no_use_for(model_server: Any, setting: str, value: Any) -> None:
@@ -147,3 +154,32 @@ def test_attempt_timeout_abandons_and_retries_an_attempt(model_server: Any, mode
     with pytest.raises(ModelAPIError, match=r"timed out after 0.2 s \(after 1 retries\)"):
         _send(model, attempt_timeout=0.2, max_retries=1)
     assert model_server.requests == 2
+
+
+@pytest.mark.parametrize(
+    ("model", "effort", "sent"),
+    [
+        ("claude-sonnet-4-5", "low", "low"),
+        ("claude-sonnet-4-5", "max", "high"),  # max needs Claude 4.6
+        ("claude-opus-4-6", "max", "max"),
+        ("claude-opus-4-6", "xhigh", "high"),  # xhigh needs Claude 4.7
+        ("claude-opus-4-7", "xhigh", "xhigh"),
+        ("claude-sonnet-4-20250514", "max", "high"),  # a date is no minor version
+        ("claude-opus-5", "xhigh", "xhigh"),
+        ("claude-test", "max", "max"),  # no version: as given
+    ],
+)
+def test_anthropic_effort_is_an_output_config_with_its_beta(
+    model_server: Any, model: str, effort: str, sent: str
+) -> None:
+    body = _body(model_server, "anthropic/" + model, effort=effort)
+    assert body["output_config"] == {"effort": sent}
+    assert model_server.headers[-1]["anthropic-beta"] == "effort-2025-11-24"
+
+
+def test_anthropic_effort_beta_joins_the_callers_betas(model_server: Any) -> None:
+    _send(ANTHROPIC, effort="low", extra_headers={"Anthropic-Beta": "other-beta"})
+    headers = {k.lower(): v for k, v in model_server.headers[-1].items()}
+    assert headers["anthropic-beta"] == "other-beta,effort-2025-11-24"
+    _send(ANTHROPIC)
+    assert "anthropic-beta" not in {k.lower() for k in model_server.headers[-1]}
