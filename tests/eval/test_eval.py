@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from inspect_cli import Epochs, Task, eval, task
-from inspect_cli.errors import UsageError
 from inspect_cli.dataset import Sample, csv_dataset, json_dataset
+from inspect_cli.errors import UsageError
 from inspect_cli.log import list_eval_logs, read_eval_log
 from inspect_cli.scorer import choice, includes, match, model_graded_qa
 from inspect_cli.solver import chain_of_thought, generate, multiple_choice, prompt_template, system_message
