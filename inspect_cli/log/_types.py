@@ -785,6 +785,19 @@ class EvalSample(LogStruct):
     model_fallbacks: list[Any] | None = None
     timelines: list[Any] | None = None
 
+    @property
+    def transcript(self) -> EvalEvents:
+        """The events and attachments together: the shape older logs stored
+        (Inspect keeps this name, deprecated, for code written then)."""
+        return EvalEvents(events=self.events, content=self.attachments)
+
+
+class EvalEvents(LogStruct):
+    """A sample's events and the attachments they refer to (`EvalSample.transcript`)."""
+
+    events: list[Event] = []
+    content: dict[str, str] = {}
+
 
 # ---------------------------------------------------------------------------
 # Edits made after the run: who made them (provenance), score edits, edits of

@@ -1,4 +1,4 @@
-"""Message ids: new ones for messages made in code, the file's own on read (as Inspect)."""
+"""Message ids (new for messages made in code, the file's own on read) and the run's ids code reads, as Inspect."""
 
 from __future__ import annotations
 
@@ -44,3 +44,22 @@ def test_engine_messages_get_ids(tmp_path: Path) -> None:
     [event] = [e for e in sample.events if e.event == "model"]
     assert [m.id for m in event.input] == ids[:1]
     assert event.output.choices[0].message.id == ids[1]
+
+
+def test_sample_transcript_and_task_state_uuid(tmp_path: Path) -> None:
+    from inspect_cli import score
+    from inspect_cli.scorer import Score, mean, scorer
+
+    [log] = eval(Task(), model="mockllm/model", log_dir=str(tmp_path), display="none")
+    [sample] = log.samples or []
+    assert sample.transcript.events == sample.events and sample.transcript.content == sample.attachments
+
+    @scorer(metrics=[mean()])
+    def same_uuid(expected: str):  # type: ignore[no-untyped-def]
+        async def score_it(state, target):  # type: ignore[no-untyped-def]
+            return Score(value=int(state.uuid == expected))
+
+        return score_it
+
+    scored = score(log, scorers=[same_uuid(sample.uuid)])
+    assert scored.samples and scored.samples[0].scores and scored.samples[0].scores["same_uuid"].value == 1
