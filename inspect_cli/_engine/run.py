@@ -828,7 +828,7 @@ async def _run_sample(
         total_time=round(elapsed, 3),
         working_time=round(context.working_time(), 3),
         turn_count=context.turns,
-        uuid=short_uuid(),
+        uuid=state.uuid,
         error=error,
         limit=limit,
     )

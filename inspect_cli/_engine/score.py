@@ -358,6 +358,7 @@ async def _score_sample(log: EvalLog, sample: EvalSample, scorers: list[Scorer],
         choices=sample.choices,
         output=sample.output,
         metadata=dict(sample.metadata or {}),
+        sample_uuid=sample.uuid,
     )
     state.store = dict(sample.store or {})
     new: dict[str, Score] = {}

@@ -68,7 +68,9 @@ class Task:
 
         if kwargs:
             raise InspectCliError(f"Task() does not support: {', '.join(sorted(kwargs))}")
-        self.dataset = dataset if isinstance(dataset, Dataset) else Dataset(list(dataset or []))
+        if dataset is None:  # as Inspect: a task without a dataset runs one sample, "prompt"
+            dataset = [Sample(input="prompt")]
+        self.dataset = dataset if isinstance(dataset, Dataset) else Dataset(list(dataset))
         solvers = solver if solver is not None else generate()
         self.solver: list[Any] = list(solvers) if isinstance(solvers, (list, tuple)) else [solvers]
         if setup is not None:

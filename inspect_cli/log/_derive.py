@@ -10,10 +10,12 @@ any UTC offset, which it presents in UTC. Readers call `derive_log` and
 shows. Writing a log back does not add these values to the file: see
 `_faithful.py`.
 
-Inspect also gives events and messages that lack them fresh random `uuid`s
-and ids, and events without `working_start` the reading process's clock
-time: neither can be reproduced, so ids stay absent here and `working_start`
-becomes the seconds since the sample started (what it measures).
+A log without an `eval_id` gets one made from its run id, task id and
+creation time: the same for header-only and full reads, though not the value
+Inspect makes. Inspect also gives events that lack them fresh random `uuid`s,
+and events without `working_start` the reading process's clock time: neither
+can be reproduced, so uuids stay absent here and `working_start` becomes the
+seconds since the sample started (what it measures).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from .._ids import stable_short_uuid
 from . import _tree
 from ._types import (
     ChatMessage,
@@ -58,6 +61,9 @@ def derive_log(log: EvalLog) -> EvalLog:
     """The header values Inspect derives (and, when samples were read, the
     dataset's sample ids)."""
     spec = log.eval
+    if not spec.eval_id:
+        # Inspect makes one up from these three (its own way: the values differ)
+        spec.eval_id = stable_short_uuid(spec.run_id, spec.task_id, spec.created)
     if spec.task_args_passed is None:
         spec.task_args_passed = dict(spec.task_args)
     spec.created = utc(spec.created)

@@ -103,8 +103,23 @@ class _Faithful(Trees):
             # other samples, the file's `eval` would read back as another value.
             merged = {**merged, "eval": new["eval"]}
             unchanged = False
+        merged = self._without_derived_eval_id(merged)
         self._all_unchanged = self._all_unchanged and unchanged
         return merged
+
+    def _without_derived_eval_id(self, merged: dict[str, Any]) -> dict[str, Any]:
+        """A changed `eval` keeps the file's eval_id (or none) where the reader
+        made one up (see `_derive`) and the caller left it as made."""
+        raw, spec = (self._raw_header or {}).get("eval"), merged.get("eval")
+        derived = self._original.eval.eval_id
+        if spec is raw or not isinstance(raw, dict) or not isinstance(spec, dict):
+            return merged
+        if raw.get("eval_id") == derived or spec.get("eval_id") != derived:
+            return merged
+        spec = {k: v for k, v in spec.items() if k != "eval_id"}
+        if "eval_id" in raw:
+            spec = {"eval_id": raw["eval_id"], **spec}
+        return {**merged, "eval": spec}
 
     def raw_sample(self, key: tuple[str, int]) -> tuple[Callable[[], Any], Packed | None] | None:
         """How to load the sample's value as the file has it, and its stored entry (if copyable)."""

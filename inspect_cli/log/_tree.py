@@ -21,7 +21,16 @@ import msgspec.inspect as mi
 from msgspec.structs import astuple
 
 from . import _codec
-from ._types import SERIALIZER, UNKNOWN_TAG, EvalLog, EvalSample, LogStruct, OtherContent, OtherEvent
+from ._types import (
+    SERIALIZER,
+    UNKNOWN_TAG,
+    EvalLog,
+    EvalSample,
+    LogStruct,
+    OtherContent,
+    OtherEvent,
+    rebuilding,
+)
 
 _EXTRA = "_extra"  # {key: value} of the JSON keys the model does not know
 _WRAPPERS = (OtherEvent, OtherContent)
@@ -44,20 +53,37 @@ def paused_gc() -> Iterator[None]:
 
 
 def decode(data: Any, cls: type, what: str) -> Any:
-    """Decode JSON text into a `cls` Struct, keeping what the model does not know."""
-    with paused_gc():
-        try:
-            return _decoder(cls).decode(data)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            pass
-        return convert(_codec.loads(data, what), cls)
+    """Decode JSON text into a `cls` Struct, keeping what the model does not know.
+
+    Messages keep the ids the log gives them (None where it has none), as
+    Inspect's reader does."""
+    with rebuilding():
+        return build(data, cls, what)
 
 
 def convert(value: Any, cls: type) -> Any:
     """Build a `cls` Struct from decoded JSON, keeping what the model does not know.
 
-    Raises msgspec.ValidationError when a field the model knows has the wrong type.
+    Raises msgspec.ValidationError when a field the model knows has the wrong
+    type. Messages keep their ids, as in `decode`.
     """
+    with rebuilding():
+        return build_from(value, cls)
+
+
+def build(data: Any, cls: type, what: str) -> Any:
+    """`decode`, except that messages without an id get a new one (as objects
+    built in code do)."""
+    with paused_gc():
+        try:
+            return _decoder(cls).decode(data)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            pass
+        return build_from(_codec.loads(data, what), cls)
+
+
+def build_from(value: Any, cls: type) -> Any:
+    """`convert`, except that messages without an id get a new one."""
     with paused_gc():
         try:
             return msgspec.convert(value, cls)
@@ -307,11 +333,12 @@ class _Serializer:
     def dumps(self, value: Any, indent: bool) -> str:
         return _codec.dumps(value, indent=indent).decode()
 
+    # model_validate builds objects as code does: messages without an id get one (as Inspect's)
     def convert(self, value: Any, cls: type) -> Any:
-        return convert(value, cls)
+        return build_from(value, cls)
 
     def decode(self, data: str | bytes, cls: type) -> Any:
-        return decode(data.encode() if isinstance(data, str) else data, cls, cls.__name__)
+        return build(data.encode() if isinstance(data, str) else data, cls, cls.__name__)
 
 
 SERIALIZER[0] = _Serializer()

@@ -14,13 +14,17 @@ Timestamps stay strings: re-encoding a parsed datetime could change its text
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
-from collections.abc import Collection, Mapping
+import threading
+from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, TypeVar, Union, cast
 
 import msgspec
+
+from .._ids import short_uuid
 
 __all__ = [
     "ApprovalEvent",
@@ -158,7 +162,8 @@ class LogStruct(msgspec.Struct, kw_only=True, dict=True, forbid_unknown_fields=T
 
     def model_copy(self: _S, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> _S:
         """A copy (a deep one with `deep`) with the fields in `update` set."""
-        out = copy.deepcopy(self) if deep else copy.copy(self)
+        with rebuilding():  # a copy is not a new message: ids stay as they are
+            out = copy.deepcopy(self) if deep else copy.copy(self)
         for name, value in (update or {}).items():
             setattr(out, name, value)
         return out
@@ -369,12 +374,36 @@ class ToolCall(LogStruct):
     view: Any = None
 
 
+class _Rebuilding(threading.local):
+    depth = 0
+
+
+_REBUILDING = _Rebuilding()
+
+
+@contextlib.contextmanager
+def rebuilding() -> Iterator[None]:
+    """Messages built in this thread meanwhile are rebuilt (read from a log,
+    copied), not made: they keep the id they had, None included."""
+    _REBUILDING.depth += 1
+    try:
+        yield
+    finally:
+        _REBUILDING.depth -= 1
+
+
 class _MessageBase(_Tagged, tag_field="role"):
     content: str | list[Content]
     id: str | None = None
     source: str | None = None
     metadata: dict[str, Any] | None = None
     internal: Any = None
+
+    def __post_init__(self) -> None:
+        """A message made in code gets a new id, as Inspect's do, so transcripts
+        can refer to it; msgspec runs this on decode too, hence `rebuilding`."""
+        if self.id is None and not _REBUILDING.depth:
+            self.id = short_uuid()
 
     @property
     def role(self) -> str:
@@ -760,6 +789,19 @@ class EvalSample(LogStruct):
     time_limit: int | None = None
     model_fallbacks: list[Any] | None = None
     timelines: list[Any] | None = None
+
+    @property
+    def transcript(self) -> EvalEvents:
+        """The events and attachments together: the shape older logs stored
+        (Inspect keeps this name, deprecated, for code written then)."""
+        return EvalEvents(events=self.events, content=self.attachments)
+
+
+class EvalEvents(LogStruct):
+    """A sample's events and the attachments they refer to (`EvalSample.transcript`)."""
+
+    events: list[Event] = []
+    content: dict[str, str] = {}
 
 
 # ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any, Protocol
 
+from .._ids import short_uuid
 from ..log._types import ChatMessage, ChatMessageUser, ModelOutput
 
 
@@ -47,6 +48,7 @@ class TaskState:
         metadata: dict[str, Any] | None = None,
         message_limit: int | None = None,
         token_limit: int | None = None,
+        sample_uuid: str | None = None,
     ) -> None:
         self.model = model
         self.sample_id = sample_id
@@ -61,6 +63,12 @@ class TaskState:
         self.completed = False
         self.message_limit = message_limit
         self.token_limit = token_limit
+        self._uuid = sample_uuid or short_uuid()
+
+    @property
+    def uuid(self) -> str:
+        """The id of this run of the sample: the log's `EvalSample.uuid`."""
+        return self._uuid
 
     @property
     def input_text(self) -> str:

@@ -64,9 +64,10 @@ def _allowed(
             return True
         return _migrated(path, what)
     if golden_version == "v0.3.285":
-        # What 0.3.285 derives that we do not: an eval id (made up from values
-        # we cannot reproduce); and we keep the top-level `logging` it drops.
-        if what.startswith("missing") and path.endswith(".eval.eval_id"):
+        # The eval id both derive for a log without one: made alike, from the
+        # same values, but not to the same value; and we keep the top-level
+        # `logging` it drops.
+        if what.startswith("expected") and path.endswith(".eval.eval_id"):
             return True
         return path == "$.logging" and what.startswith("unexpected")
     # An older reader reading a newer log drops the fields it does not know,
@@ -75,6 +76,7 @@ def _allowed(
 
 
 DERIVED = (
+    ".eval.eval_id",
     ".eval.task_args_passed",
     ".params_passed",
     ".eval.dataset.sample_ids",

@@ -15,6 +15,7 @@ import pytest
 
 from inspect_cli import Epochs, Task, eval, task
 from inspect_cli.dataset import Sample, csv_dataset, json_dataset
+from inspect_cli.errors import UsageError
 from inspect_cli.log import list_eval_logs, read_eval_log
 from inspect_cli.scorer import choice, includes, match, model_graded_qa
 from inspect_cli.solver import chain_of_thought, generate, multiple_choice, prompt_template, system_message
@@ -277,6 +278,17 @@ def test_limits_and_sample_selection(tmp_path: Path) -> None:
     )
     assert [s.id for s in log.samples or []] == [3, 7]
     assert log.eval.dataset.sample_ids == [3, 7]
+
+
+def test_a_task_without_a_dataset_runs_one_prompt_sample(tmp_path: Path) -> None:
+    [log] = eval(Task(), model="mockllm/model", log_dir=str(tmp_path), display="none")
+    assert log.status == "success"
+    assert log.eval.task == "task"
+    assert (log.eval.dataset.samples, log.eval.dataset.sample_ids, log.eval.dataset.name) == (1, [1], None)
+    [sample] = log.samples or []
+    assert (sample.id, sample.input, sample.target) == (1, "prompt", "")
+    with pytest.raises(UsageError, match="has no samples"):  # an empty dataset is still refused
+        eval(Task(dataset=[]), model="mockllm/model", log_dir=str(tmp_path), display="none")
 
 
 def test_several_tasks_each_get_a_log(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from inspect_cli.log import read_eval_log
+from inspect_cli.log import read_eval_log, write_eval_log
 from inspect_cli.log._derive import utc
 from inspect_cli.log._tree import to_tree
 
@@ -214,3 +214,38 @@ def test_reading_does_not_change_what_it_returns_twice(old_log: Path) -> None:
     for sample in log.samples or []:
         derive_sample(sample)
     assert to_tree(derive_log(log)) == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "eval"])
+def test_an_empty_eval_id_is_derived_alike_on_every_read(tmp_path: Path, fmt: str) -> None:
+    log = read_eval_log(BASE)
+    log.eval.eval_id = ""
+    path = tmp_path / f"log.{fmt}"
+    write_eval_log(log, path)
+    full, header = read_eval_log(path), read_eval_log(path, header_only=True)
+    derived = full.eval.eval_id
+    assert derived and len(derived) == 22 and header.eval.eval_id == derived
+    assert read_eval_log(path).eval.eval_id == derived  # not random
+
+    again = tmp_path / f"again.{fmt}"
+    full.eval.metadata = {"edited": True}  # the header changes, the id does not
+    write_eval_log(full, again)
+    assert read_eval_log(again).eval.eval_id == derived
+    for name, value in [("run_id", "other-run"), ("task_id", "other-task"), ("created", "2030-01-01T00:00:00+00:00")]:
+        changed = read_eval_log(path)
+        changed.eval.eval_id = ""
+        setattr(changed.eval, name, value)
+        write_eval_log(changed, tmp_path / f"{name}.{fmt}")
+        assert read_eval_log(tmp_path / f"{name}.{fmt}").eval.eval_id not in ("", derived), name
+
+
+def test_a_derived_eval_id_is_not_written_back(tmp_path: Path) -> None:
+    raw = load_json(BASE.read_bytes())
+    raw["eval"].pop("eval_id")
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(raw))
+    log = read_eval_log(path)
+    assert log.eval.eval_id
+    log.eval.metadata = {"edited": True}
+    write_eval_log(log, path)
+    assert "eval_id" not in json.loads(path.read_text())["eval"]
