@@ -410,6 +410,28 @@ def _scorer_specs(task: Task) -> list[tuple[str, list[tuple[str, dict[str, Any]]
     return specs
 
 
+def _scorer_records(task: Task) -> list[EvalScorer]:
+    """`eval.scorers` as Inspect records them: built-in metrics by their
+    registry names (`inspect_ai/accuracy`), a task file's own by theirs."""
+
+    def logged(metric: Any) -> str:
+        name = name_of(metric)
+        return f"inspect_ai/{name}" if getattr(metric, "__module__", "").startswith("inspect_cli.") else name
+
+    return [
+        EvalScorer(
+            name=name_of(s),
+            options=params_of(s)[0],
+            metrics=[
+                {"name": logged(m), "options": params_of(m)[0]}
+                for m in (task.metrics if task.metrics is not None else metrics_of(s))
+            ],
+            metadata={},
+        )
+        for s in task.scorer
+    ]
+
+
 async def _run_task(
     task: Task,
     options: EvalOptions,
@@ -527,13 +549,7 @@ async def _run_task(
             packages={"inspect_cli": __version__},
             metadata={**(options.metadata or {}), **(task.metadata or {})} or None,  # the task's win, as in Inspect
             tags=options.tags,
-            scorers=[
-                EvalScorer(
-                    name=name, options=params, metrics=[{"name": m, "options": p} for m, p in metrics], metadata={}
-                )
-                for name, metrics, params in scorers
-            ]
-            or None,
+            scorers=_scorer_records(task) or None,
         ),
         plan=EvalPlan(steps=[EvalPlanStep(**step_record(s)) for s in steps], config=options.generate_config),
     )

@@ -491,3 +491,26 @@ def test_progress_display_on_a_terminal(tmp_path: Path) -> None:
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
     assert "╭─ numbers ─" in plain and re.search(r"│ model +mockllm/model +│", plain)
     assert re.search(r"│ scorer +accuracy +stderr +│", plain) and re.search(r"│ includes +[0-9.]+ +[0-9.]+ +│", plain)
+
+
+def test_eval_scorers_name_builtin_metrics_as_inspect_does(tmp_path: Path) -> None:
+    """`eval.scorers[].metrics` holds registry names (`inspect_ai/accuracy`, as
+    Inspect's logs), `results` the bare ones; a task's own metric keeps its name."""
+    from inspect_cli import Task
+    from inspect_cli.dataset import Sample
+    from inspect_cli.scorer import includes, metric
+
+    @metric
+    def count() -> Any:
+        def compute(scores: list[Any]) -> float:
+            return float(len(scores))
+
+        return compute
+
+    plain = Task(dataset=[Sample(input="a", target="Default")], scorer=includes())
+    custom = Task(dataset=[Sample(input="a", target="Default")], scorer=includes(), metrics=[count()])
+    plain_log, custom_log = eval([plain, custom], model="mockllm/model", log_dir=str(tmp_path), display="none")
+    assert [m["name"] for m in plain_log.eval.scorers[0].metrics] == ["inspect_ai/accuracy", "inspect_ai/stderr"]
+    assert list(plain_log.results.scores[0].metrics) == ["accuracy", "stderr"]
+    assert [m["name"] for m in custom_log.eval.scorers[0].metrics] == ["count"]
+    assert custom_log.results.scores[0].metrics["count"].value == 1.0
