@@ -46,17 +46,18 @@ def _log_files(log_dir: Path) -> list[str]:
 def test_failed_members_are_retried_keeping_finished_samples(
     in_tmp: Path, model_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Four members fail in the solver (before asking the model), two more at the server.
+    # Four members fail in the solver (before asking the model), three more at the server.
     monkeypatch.setenv("FAIL_ONCE", "first-3,third-2")
     model_server.fail_next("500")
     model_server.fail_next("drop")
+    model_server.fail_next("429", retry_after=0.01)
     success, logs = eval_set("set_tasks.py", "logs", model=MODELS, retry_attempts=3, **FAST)
     assert success
     assert [(log.eval.task, log.eval.model, log.status) for log in logs] == [
         (task, model, "success") for task in ("first", "second", "third") for model in MODELS
     ]
-    # Every sample asked the model once, but for the two requests that failed: none finished twice.
-    assert model_server.requests == 3 * 2 * 4 + 2
+    # Every sample asked the model once, but for the three requests that failed: none finished twice.
+    assert model_server.requests == 3 * 2 * 4 + 3
     assert all(len(log.samples or []) == 4 for log in logs)
     assert len(list((in_tmp / "markers").iterdir())) == 4  # the solver failures happened
     assert all(log.eval.eval_set_id == logs[0].eval.eval_set_id for log in logs)
