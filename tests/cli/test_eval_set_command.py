@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from inspect_cli.log import read_eval_log
+
 from support.cli_runner import MODES, run_inspect
 
 TASKS = Path(__file__).parents[1] / "eval" / "tasks" / "set_tasks.py"
@@ -63,7 +65,11 @@ def test_exhausted_retries_exit_1_naming_the_failed_members(mode: str, in_tmp: P
     ]
     result = run_inspect(mode, args, in_tmp)
     assert result.exit_code == 1
-    assert result.stdout == ""
+    # --display none: stdout holds the failed members' logs, nothing else
+    assert sorted(read_eval_log(str(in_tmp / p), header_only=True).eval.model for p in result.stdout.splitlines()) == [
+        "openai/a",
+        "openai/b",
+    ]
     assert "2 of 2 tasks did not succeed" in result.stderr
     assert "first (openai/a): error: " in result.stderr and "first (openai/b): error: " in result.stderr
     assert "Traceback" not in result.stderr
