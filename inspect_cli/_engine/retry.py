@@ -23,7 +23,7 @@ from ..log._file import read_eval_log
 from ..log._types import EvalConfig, EvalLog
 from ..model._model import base_url_setting
 from ..solver import SolverSpec
-from .run import EvalOptions, eval_async, run_coroutine
+from .run import EvalOptions, run_coroutine, run_tasks
 from .task import Epochs, resolve_tasks
 
 
@@ -140,7 +140,7 @@ async def eval_async_retry(previous: EvalLog, log_dir: str | None = None, **over
         **generate,
     )
     options.retry_of = previous
-    return await eval_async([task], options)
+    return await run_tasks([task], options)
 
 
 # eval_retry()'s options beyond the transport ones, by the name the log's config records them under (if it does).

@@ -235,7 +235,7 @@ def eval(tasks: Any, **options: Any) -> list[EvalLog]:
     capture.start()  # task functions may log while they build their tasks
     try:
         resolved = resolve_tasks(tasks, opts.task_args)
-        return run_coroutine(eval_async(resolved, opts, capture))
+        return run_coroutine(run_tasks(resolved, opts, capture))
     finally:
         capture.stop()
 
@@ -253,6 +253,7 @@ def run_coroutine(coro: Any) -> Any:
     except RuntimeError:
         pass
     else:
+        coro.close()  # never to run: no "never awaited" warning
         raise InspectCliError("eval() cannot run inside a running event loop: use `await eval_async(...)`")
 
     async def main() -> Any:
@@ -282,8 +283,23 @@ def run_coroutine(coro: Any) -> Any:
     return asyncio.run(main())
 
 
-async def eval_async(tasks: Sequence[Task], options: EvalOptions, capture: LogCapture | None = None) -> list[EvalLog]:
-    """Run tasks in a running event loop (what `eval()` does in its own)."""
+async def eval_async(tasks: Any, **options: Any) -> list[EvalLog]:
+    """`eval()` for code that already runs an event loop (notebooks, async
+    apps): the same tasks and options, awaited; Ctrl-C is the caller's."""
+    settings.load_dotenv()
+    settings.register_secrets()
+    opts = EvalOptions(**options)
+    capture = LogCapture.of(opts)
+    capture.start()
+    try:
+        resolved = resolve_tasks(tasks, opts.task_args)
+        return await run_tasks(resolved, opts, capture)
+    finally:
+        capture.stop()
+
+
+async def run_tasks(tasks: Sequence[Task], options: EvalOptions, capture: LogCapture | None = None) -> list[EvalLog]:
+    """Run resolved tasks in a running event loop (what `eval()` does in its own)."""
     display = Display(options.display)
     for task in tasks:
         check_selection(task, options)

@@ -514,3 +514,23 @@ def test_eval_scorers_name_builtin_metrics_as_inspect_does(tmp_path: Path) -> No
     assert list(plain_log.results.scores[0].metrics) == ["accuracy", "stderr"]
     assert [m["name"] for m in custom_log.eval.scorers[0].metrics] == ["count"]
     assert custom_log.results.scores[0].metrics["count"].value == 1.0
+
+
+def test_eval_async_runs_in_the_callers_event_loop(tmp_path: Path) -> None:
+    """`await eval_async(...)` (Inspect's name) takes eval()'s tasks and options where a loop already runs."""
+    import asyncio
+
+    from inspect_cli import Task, eval_async
+    from inspect_cli.dataset import Sample
+    from inspect_cli.scorer import includes
+
+    task = Task(dataset=[Sample(input="a", target="Default"), Sample(input="b", target="x")], scorer=includes())
+
+    async def main() -> list[Any]:
+        with pytest.raises(Exception, match="eval_async"):
+            eval(task, model="mockllm/model", log_dir=str(tmp_path), display="none")
+        return await eval_async(task, model="mockllm/model", log_dir=str(tmp_path), display="none", limit=1)
+
+    [log] = asyncio.run(main())
+    assert log.status == "success" and log.results is not None and log.results.total_samples == 1
+    assert os.path.exists(log.location)
