@@ -1,6 +1,6 @@
 """inspect_cli: run LLM evaluations and manage Inspect-compatible eval logs.
 
-`Task`, `task`, `Epochs`, `eval`, `eval_retry`, `eval_set`, `score` and `list_tasks`
+`Task`, `task`, `Epochs`, `eval`, `eval_async`, `eval_retry`, `eval_set`, `score` and `list_tasks`
 load on first use, so the command line starts without the eval engine.
 """
 
@@ -26,6 +26,7 @@ __all__ = [
     "Task",
     "__version__",
     "eval",
+    "eval_async",
     "eval_retry",
     "eval_set",
     "list_tasks",
