@@ -6,8 +6,9 @@ local OpenAI-compatible server with a fixed latency; the ideal is
 `tasks x samples x latency / connections` (members share the model's
 connections). Part 2 reruns the same command: nothing to evaluate. Part 3
 builds a set of MEMBERS one-sample members (tasks x models) and times its
-no-op rerun against `inspect list logs --json` on the same log dir, the
-floor for anything that must look at every log's header. Prints a Markdown
+no-op rerun against `inspect list logs --json --status success` on the
+same log dir (it reads every log's header), the floor for anything that
+must look at every header. Prints a Markdown
 table, also written to bench-results/eval-set.md.
 """
 
@@ -79,9 +80,10 @@ def main() -> None:
         rows.append((f"eval-set, {args.tasks} tasks x {args.samples} samples", first, "ideal", ideal))
         asked = server.requests
         again = _timed(["eval-set", "set_bench.py", "--model", "openai/bench", *common], tmp, env)
-        listing = _timed(["list", "logs", "--log-dir", "logs", "--json"], tmp, env)
+        listing = _timed(["list", "logs", "--log-dir", "logs", "--json", "--status", "success"], tmp, env)
         assert server.requests == asked, "the rerun of a finished set asked the model"
-        rows.append((f"same command again (no-op, {args.tasks} logs)", again, "`list logs --json`", listing))
+        reference = "`list logs --json --status success`"
+        rows.append((f"same command again (no-op, {args.tasks} logs)", again, reference, listing))
         shutil.rmtree(Path(tmp, "logs"))
 
         server.delay = 0.0
@@ -92,9 +94,9 @@ def main() -> None:
         members = tasks * models
         build = _timed(["eval-set", "set_bench.py", *model_args, *common, "--max-tasks", "20"], tmp, env)
         again = _timed(["eval-set", "set_bench.py", *model_args, *common], tmp, env)
-        listing = _timed(["list", "logs", "--log-dir", "logs", "--json"], tmp, env)
+        listing = _timed(["list", "logs", "--log-dir", "logs", "--json", "--status", "success"], tmp, env)
         rows.append((f"eval-set of {members} one-sample members (no latency)", build, "", 0.0))
-        rows.append((f"same command again (no-op, {members} logs)", again, "`list logs --json`", listing))
+        rows.append((f"same command again (no-op, {members} logs)", again, reference, listing))
     server.stop()
     lines = [
         f"{args.latency * 1000:.0f} ms per request, {args.connections} connections, one model unless said",
