@@ -20,6 +20,7 @@ seconds since the sample started (what it measures).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -191,3 +192,22 @@ def _derive_events(events: list[Any], sample: EvalSample) -> None:
 
 
 _COMPLETING = frozenset((ModelEvent, ToolEvent, SandboxEvent, SubtaskEvent))  # (tool and subtask events nest)
+
+
+def streamed_order(header: dict[str, Any]) -> Callable[[Any, Any], tuple[int, int, int]]:
+    """The order `read_eval_log_samples` yields samples in, as Inspect's does:
+    each id of the header's `dataset.sample_ids` in turn, its epochs in turn
+    (unlike a whole read, which goes epoch by epoch). A sample the header
+    does not name comes after, in the order stored (sort stably by this key)."""
+    ids: Any = header
+    for member in ("eval", "dataset", "sample_ids"):
+        ids = ids.get(member) if isinstance(ids, dict) else None
+    rank = {str(id): i for i, id in enumerate(ids if isinstance(ids, list) else [])}
+
+    def key(id: Any, epoch: Any) -> tuple[int, int, int]:
+        place = rank.get(str(id))
+        if place is None or not isinstance(epoch, int):
+            return (1, 0, 0)
+        return (0, place, epoch)
+
+    return key

@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from .. import storage
 from . import _codec
-from ._file import log_format, log_source, read_eval_log, read_eval_log_samples
+from ._file import log_format, log_source, read_eval_log, samples_of
 from ._resolve import ResolveAttachments, attachment_mode, resolve_sample
 from ._tree import to_tree
 
@@ -51,7 +51,7 @@ def dump_eval_log(
     if not header_only and log.eval.dataset.sample_ids is None:
         # What a full read derives from the samples (logs before about 0.3.46):
         # one more pass, as the header is written before the samples.
-        ids = dict.fromkeys(sample.id for sample in read_eval_log_samples(source, False, format=format))
+        ids = dict.fromkeys(sample.id for sample in samples_of(source, format, None))
         log.eval.dataset.sample_ids = list(ids) or None
     header = to_tree(log)
     keys = list(header)
@@ -68,7 +68,7 @@ def dump_eval_log(
         first = False
     if not header_only:
         wrote_any = False
-        for sample in read_eval_log_samples(source, False, format=format):
+        for sample in samples_of(source, format, None):
             tree = resolve_sample(to_tree(sample), attachments=resolve_attachments)
             body = _reindent(_codec.dumps(tree, indent=True, nonfinite=nonfinite), 2)
             if not wrote_any:

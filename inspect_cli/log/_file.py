@@ -52,7 +52,7 @@ class LogFormat(NamedTuple):
     suffix: str
     magic: bytes
     read_log: Callable[..., EvalLog]
-    read_samples: Callable[[Source, SampleHook | None], Iterator[EvalSample]]
+    read_samples: Callable[..., Iterator[EvalSample]]  # (source, hook, streamed=False)
     read_sample: Callable[[Source, int | str, int, SampleHook | None], EvalSample]
     write_log: Callable[..., None]
     read_summaries: Callable[[Source], list[Any] | None]  # None: the format stores none (derive them)
@@ -228,13 +228,17 @@ def read_eval_log_samples(
     """
     source = log_source(log_file)
     hook = sample_hook(resolve_attachments, exclude_fields)
-    samples = _samples_of(source, format, hook)
+    samples = samples_of(source, format, hook, streamed=True)
     return _all_promised(source, format, samples) if all_samples_required else samples
 
 
-def _samples_of(source: Source, format: str | None, hook: SampleHook | None) -> Iterator[EvalSample]:
+def samples_of(
+    source: Source, format: str | None, hook: SampleHook | None, streamed: bool = False
+) -> Iterator[EvalSample]:
+    """A log's samples one at a time: in a whole read's order, or `streamed`
+    in the order read_eval_log_samples yields them (Inspect's: id by id)."""
     with _reading(source, pause_gc=False):
-        yield from log_format(source, format).read_samples(source, hook)
+        yield from log_format(source, format).read_samples(source, hook, streamed)
 
 
 def _all_promised(source: Source, format: str | None, samples: Iterator[EvalSample]) -> Iterator[EvalSample]:

@@ -26,7 +26,7 @@ from .._console import warn
 from ..errors import LogFormatError, SampleNotFoundError
 from ..storage import Source
 from . import _codec, _tree
-from ._derive import derive_log, derive_sample
+from ._derive import derive_log, derive_sample, streamed_order
 from ._resolve import SampleHook
 from ._schema_compat import check_header, upgrade_v1_header, upgrade_v3_sample
 from ._summaries import sample_summary
@@ -207,10 +207,14 @@ def _sample(z: ZipReader, unit: _Unit, hook: SampleHook | None) -> EvalSample:
         raise LogFormatError(f"{what}: {ex}") from None
 
 
-def _samples(z: ZipReader, hook: SampleHook | None) -> Iterator[EvalSample]:
-    """Every sample in Inspect's order; sample data that makes no sample is
-    reported (a warning naming it), and fails the read if it is all there is."""
+def _samples(z: ZipReader, hook: SampleHook | None, header: dict[str, Any] | None = None) -> Iterator[EvalSample]:
+    """Every sample in Inspect's order (a whole read's, or with `header` the
+    streamed one); sample data that makes no sample is reported (a warning
+    naming it), and fails the read if it is all there is."""
     units, stray = _units(z)
+    if header is not None:
+        key = streamed_order(header)
+        units.sort(key=lambda unit: key(int(unit.id) if unit.id.lstrip("-").isdigit() else unit.id, unit.epoch))
     if stray:
         shown = ", ".join(stray[:5]) + (f" and {len(stray) - 5} more" if len(stray) > 5 else "")
         if not units:
@@ -250,10 +254,11 @@ def read_log(source: Source, header_only: bool, hook: SampleHook | None = None, 
     return derive_log(log)
 
 
-def read_samples(source: Source, hook: SampleHook | None = None) -> Iterator[EvalSample]:
+def read_samples(source: Source, hook: SampleHook | None = None, streamed: bool = False) -> Iterator[EvalSample]:
+    """The samples in a whole read's order, or `streamed` in read_eval_log_samples' (see streamed_order)."""
     with _open(source) as z:
-        _header(z)
-        yield from _samples(z, hook)
+        header = _header(z)
+        yield from _samples(z, hook, header if streamed else None)
 
 
 def read_sample(source: Source, id: int | str, epoch: int, hook: SampleHook | None = None) -> EvalSample:

@@ -20,7 +20,7 @@ from .. import storage
 from ..errors import LogFormatError, SampleNotFoundError
 from ..storage import Source
 from . import _codec, _tree
-from ._derive import derive_log, derive_sample
+from ._derive import derive_log, derive_sample, streamed_order
 from ._resolve import SampleHook
 from ._schema_compat import check_header, upgrade_v1_header, upgrade_v1_sample, v1_scorer_name
 from ._tree import PLAIN, Trees
@@ -278,9 +278,35 @@ def _convert(value: Any, cls: type, what: str) -> Any:
         raise LogFormatError(f"{what}: {ex}") from None
 
 
-def _samples(doc: _Document, header: dict[str, Any], version: int, hook: SampleHook | None) -> Iterator[EvalSample]:
+class _SampleKey(msgspec.Struct):
+    id: Any = None
+    epoch: Any = None
+
+
+_sample_key = msgspec.json.Decoder(_SampleKey)
+
+
+def _streamed(items: Iterator[Any], header: dict[str, Any]) -> list[Any]:
+    """The (undecoded) samples in the streamed order (see streamed_order)."""
+    key = streamed_order(header)
+
+    def of(item: Any) -> tuple[int, int, int]:
+        if isinstance(item, msgspec.Raw):
+            try:
+                found = _sample_key.decode(item)
+            except msgspec.DecodeError:
+                return (1, 0, 0)
+            return key(found.id, found.epoch)
+        return key(item.get("id"), item.get("epoch")) if isinstance(item, dict) else (1, 0, 0)
+
+    return sorted(items, key=of)
+
+
+def _samples(
+    doc: _Document, header: dict[str, Any], version: int, hook: SampleHook | None, streamed: bool = False
+) -> Iterator[EvalSample]:
     scorer = v1_scorer_name(header) if version < 2 else None
-    for item in doc.samples():
+    for item in _streamed(doc.samples(), header) if streamed else doc.samples():
         if isinstance(item, msgspec.Raw):
             if scorer is None and hook is None:
                 try:
@@ -333,13 +359,15 @@ def read_log(source: Source, header_only: bool, hook: SampleHook | None = None, 
     return derive_log(log)
 
 
-def read_samples(source: Source, hook: SampleHook | None = None) -> Iterator[EvalSample]:
+def read_samples(source: Source, hook: SampleHook | None = None, streamed: bool = False) -> Iterator[EvalSample]:
+    """The samples in document order, or `streamed` in read_eval_log_samples' (see streamed_order)."""
     doc, header, version, _ = _open(source)
-    yield from _samples(doc, header, version, hook)
+    yield from _samples(doc, header, version, hook, streamed)
 
 
 def read_sample(source: Source, id: int | str, epoch: int, hook: SampleHook | None = None) -> EvalSample:
-    for sample in read_samples(source, hook):
+    doc, header, version, _ = _open(source)
+    for sample in _samples(doc, header, version, hook):
         if sample.id == id and sample.epoch == epoch:
             return sample
     raise SampleNotFoundError(f"{storage.source_name(source)}: no sample with id {id!r} and epoch {epoch}")

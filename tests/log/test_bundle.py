@@ -130,7 +130,7 @@ def test_a_failed_bundle_leaves_the_old_one_as_it_was(
     bundle_log_dir(logs, str(out))
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-    def fail() -> bytes:
+    def fail(*args: Any, **kwargs: Any) -> bytes:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(_bundle, "bundle_page", fail)
