@@ -63,8 +63,11 @@ def derive_log(log: EvalLog) -> EvalLog:
     dataset's sample ids)."""
     spec = log.eval
     if not spec.eval_id:
-        # Inspect makes one up from these three (its own way: the values differ)
-        spec.eval_id = stable_short_uuid(spec.run_id, spec.task_id, spec.created)
+        # Inspect makes one up from these three (its own way: the values differ);
+        # a write puts back the file's own (see _tree.Trees.header)
+        made = stable_short_uuid(spec.run_id, spec.task_id, spec.created)
+        spec.__dict__[_tree.DERIVED_EVAL_ID] = (made, spec.eval_id)
+        spec.eval_id = made
     if spec.task_args_passed is None:
         spec.task_args_passed = dict(spec.task_args)
     spec.created = utc(spec.created)

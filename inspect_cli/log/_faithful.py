@@ -29,7 +29,7 @@ import msgspec
 
 from .. import _secrets, storage
 from . import _codec, _format_eval, _format_json
-from ._tree import PLAIN, Packed, Trees, to_tree
+from ._tree import PLAIN, Packed, Trees, file_eval_id, to_tree
 from ._types import EvalLog, EvalSample
 from ._zip import METHODS, Compression, ZipReader
 
@@ -96,7 +96,7 @@ class _Faithful(Trees):
     def header(self, log: EvalLog) -> dict[str, Any]:
         new = to_tree(log, exclude=("samples",))
         if self._raw_header is None:
-            return new
+            return file_eval_id(log, new)
         merged, unchanged = merge(new, to_tree(self._original, exclude=("samples",)), self._raw_header)
         if merged.get("eval") is self._raw_header.get("eval") and _ids(log) != _ids(self._original):
             # A full read derives the dataset's sample ids from the samples: with

@@ -350,11 +350,31 @@ SERIALIZER[0] = _Serializer()
 Packed = tuple[int, int, int, bytes]  # an .eval entry as stored (see ZipReader.read_packed)
 
 
+# Set on an EvalSpec by the reader that made up its eval_id (see _derive):
+# (the id made up, the file's own: "" or None for absent).
+DERIVED_EVAL_ID = "_derived_eval_id"
+
+
+def file_eval_id(log: EvalLog, tree: dict[str, Any]) -> dict[str, Any]:
+    """`tree` with the file's own eval_id where the reader made one up and it
+    was left as made: Inspect reading the copy makes up its own, as from the
+    original, instead of finding ours."""
+    made = log.eval.__dict__.get(DERIVED_EVAL_ID)
+    spec = tree.get("eval")
+    if made is None or log.eval.eval_id != made[0] or not isinstance(spec, dict):
+        return tree
+    if made[1] is None:
+        spec = {k: v for k, v in spec.items() if k != "eval_id"}
+    else:
+        spec = {k: (made[1] if k == "eval_id" else v) for k, v in spec.items()}
+    return {**tree, "eval": spec}
+
+
 class Trees:
     """The JSON values a writer writes for a log: every object in full."""
 
     def header(self, log: EvalLog) -> dict[str, Any]:
-        return to_tree(log, exclude=("samples",))
+        return file_eval_id(log, to_tree(log, exclude=("samples",)))
 
     def sample(self, sample: EvalSample) -> tuple[dict[str, Any] | None, Packed | None]:
         """The sample's value, and its stored entry when it can be copied as is
