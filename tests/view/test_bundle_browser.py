@@ -164,3 +164,49 @@ def test_an_unknown_log_is_a_notice_not_a_script_error(page: Any) -> None:
     page.goto(page.url.split("#")[0] + "#/log/nothing-here.eval")
     page.wait_for_selector("#notice:not([hidden])")
     assert "not a log in this bundle" in page.text_content("#notice")
+
+
+def test_a_hostile_log_is_shown_as_text_from_disk(fixture_root: Path, tmp_path: Path, browser: Any) -> None:
+    """Markup, script and string-breaking text in a log stay text in a bundle
+    opened from disk under its own policy: nothing runs, nothing is fetched."""
+    from inspect_cli.log import ChatMessageUser, ContentImage, ContentText, write_eval_log
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    log = read_eval_log(fixture_root / "v0.3.285" / "logs" / SUCCESS_EVAL)
+    sample = (log.samples or [])[0]
+    hostile = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
+    breaking = '"); document.title = "pwned"; ("\u2028</script>'
+    sample.messages = [
+        ChatMessageUser(
+            content=[
+                ContentText(text=hostile),
+                ContentText(text=breaking),
+                ContentImage(image="http://203.0.113.9/t.png"),
+            ]
+        )
+    ]
+    log.samples = [sample]
+    log.eval.task = '<b onmouseover="document.title=1">task</b>'
+    write_eval_log(log, logs / "hostile.eval")
+    out = tmp_path / "www"
+    bundle_log_dir(str(logs), str(out))
+    context = browser.new_context()  # the bundle's policy applies
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors = script_errors(page)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(out.joinpath("index.html").as_uri() + "#/log/hostile.eval/sample/q01/1")
+    page.wait_for_selector("#transcript .message")
+    text = page.text_content("#transcript .message") or ""
+    assert hostile in text and breaking.replace("\u2028", "") in text.replace("\u2028", "")
+    assert page.title() == "Inspect logs"
+    assert page.locator("#transcript img").count() == 0
+    page.goto(out.joinpath("index.html").as_uri())
+    page.wait_for_selector('#log-list tr[data-log="hostile.eval"]')
+    assert "<b onmouseover" in (page.text_content('#log-list tr[data-log="hostile.eval"]') or "")
+    assert page.title() == "Inspect logs"
+    assert all(url.startswith("file://") for url in requests), requests
+    assert errors == []
+    context.close()
